@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * Everything the plugin reads from the environment, in one place. Parsed once at start by
+ * `loadConfig`; `manifest.json` carries this schema as JSON Schema (see `configJsonSchema`).
+ */
+
+const base64Bytes = (bytes: number | undefined, what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, `must be base64 (${what})`)
+    .refine((s) => bytes === undefined || Buffer.from(s, 'base64').length === bytes, {
+      message: `must decode to ${bytes} bytes (${what})`,
+    });
+
+export const MIN_RESCUE_EXPIRY_DAYS = 14;
+
+export const configSchema = z
+  .object({
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional()
+      .describe('PostgreSQL connection string. Absent: an embedded PGlite database under DATA_DIR.'),
+    DATA_DIR: z
+      .string()
+      .min(1)
+      .default('./.data')
+      .describe('Where the embedded database keeps its files when DATABASE_URL is absent.'),
+    PORT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(8080)
+      .describe('HTTP port the plugin listens on.'),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        'The URL FlexCharge and the billing engine reach this plugin at; its host is part of the FlexCharge webhook signature.',
+      ),
+    ADMIN_TOKEN: z
+      .string()
+      .min(24, 'must be at least 24 characters')
+      .optional()
+      .describe('Bearer token for the admin API. Absent: the admin API is switched off.'),
+    ENCRYPTION_KEY: base64Bytes(32, '32 random bytes, e.g. `openssl rand -base64 32`')
+      .optional()
+      .describe('Key that encrypts stored credentials at rest: 32 random bytes in base64.'),
+    FLEXCHARGE_ENV: z
+      .enum(['local', 'sandbox', 'production'])
+      .default('local')
+      .describe('Which FlexCharge to talk to. `local` starts the bundled sandbox in-process.'),
+    FLEXCHARGE_BASE_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Overrides the API base URL of the chosen environment (e.g. a standalone local sandbox).'),
+    FLEXCHARGE_APP_KEY: z.string().min(1).optional().describe('FlexCharge API key (AppKey).'),
+    FLEXCHARGE_APP_SECRET: z.string().min(1).optional().describe('FlexCharge API secret (AppSecret).'),
+    FLEXCHARGE_MID: z.uuid().optional().describe('FlexCharge merchant id (MID), a GUID.'),
+    FLEXCHARGE_SITE_ID: z.uuid().optional().describe('FlexCharge site id, a GUID.'),
+    FLEXCHARGE_WEBHOOK_KEY: base64Bytes(undefined, "the portal's subscriber key")
+      .optional()
+      .describe("The FlexCharge portal's base64 webhook subscriber key."),
+    FLEXCHARGE_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(120_000)
+      .default(15_000)
+      .describe('Per-call timeout for FlexCharge requests, in milliseconds.'),
+    FLEXCHARGE_MAX_RETRIES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe('Retries of a retryable FlexCharge failure (network, 429, 5xx) before giving up.'),
+    RESCUE_EXPIRY_DAYS: z.coerce
+      .number()
+      .int()
+      .min(MIN_RESCUE_EXPIRY_DAYS, `must be at least ${MIN_RESCUE_EXPIRY_DAYS}: FlexCharge requires two weeks`)
+      .max(90)
+      .default(21)
+      .describe('How long FlexCharge may work a declined renewal (expiryDateUtc = now + this many days).'),
+    SANDBOX_DECISION_DELAY_SECONDS: z.coerce
+      .number()
+      .min(0)
+      .default(30)
+      .describe('Local sandbox: how long after an evaluate a managed MIT is decided.'),
+    SANDBOX_APPROVAL_RATE: z.coerce
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe('Local sandbox: the share of rescuable MITs that end APPROVED rather than EXPIRED (0..1).'),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.FLEXCHARGE_APP_KEY) !== Boolean(c.FLEXCHARGE_APP_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.FLEXCHARGE_APP_KEY ? 'FLEXCHARGE_APP_SECRET' : 'FLEXCHARGE_APP_KEY'],
+        message: 'FLEXCHARGE_APP_KEY and FLEXCHARGE_APP_SECRET go together',
+      });
+    }
+    if (c.FLEXCHARGE_ENV === 'production' && !c.FLEXCHARGE_APP_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FLEXCHARGE_APP_KEY'],
+        message: 'is required when FLEXCHARGE_ENV=production',
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** The configuration as JSON Schema (2020-12), describing the environment a deployment provides. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

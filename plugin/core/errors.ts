@@ -1,0 +1,77 @@
+/**
+ * The plugin's error family. A decline is a value, never an error; these are faults.
+ * Only the HTTP error middleware turns them into status codes.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'signature_invalid'
+  | 'validation_failed'
+  | 'not_found'
+  | 'invalid_transition'
+  | 'conflict'
+  | 'provider_error';
+
+export class PluginError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A configuration value is missing or wrong; the process must not start. */
+export class ConfigError extends PluginError {
+  constructor(
+    message: string,
+    readonly issues: readonly ConfigIssue[] = [],
+  ) {
+    super('config_invalid', message);
+  }
+}
+
+export interface ConfigIssue {
+  /** The environment variable, e.g. `RESCUE_EXPIRY_DAYS`. */
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** A webhook's signature, timestamp or nonce did not verify. Never retryable: the sender must fix it. */
+export class SignatureError extends PluginError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('signature_invalid', message, options);
+  }
+}
+
+/** Input failed validation; `fields` maps a dotted path to its messages. */
+export class ValidationError extends PluginError {
+  constructor(
+    message: string,
+    readonly fields: Readonly<Record<string, readonly string[]>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super('validation_failed', message, options);
+  }
+}
+
+export class NotFoundError extends PluginError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('not_found', message, options);
+  }
+}
+
+export class InvalidTransitionError extends PluginError {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super('invalid_transition', `cannot move from ${from} to ${to}`);
+  }
+}
+
+export class ConflictError extends PluginError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('conflict', message, options);
+  }
+}
