@@ -79,7 +79,10 @@ export const configSchema = z
     RESCUE_EXPIRY_DAYS: z.coerce
       .number()
       .int()
-      .min(MIN_RESCUE_EXPIRY_DAYS, `must be at least ${MIN_RESCUE_EXPIRY_DAYS}: FlexCharge requires two weeks`)
+      .min(
+        MIN_RESCUE_EXPIRY_DAYS,
+        `must be at least ${MIN_RESCUE_EXPIRY_DAYS}: FlexCharge requires two weeks`,
+      )
       .max(90)
       .default(21)
       .describe('How long FlexCharge may work a declined renewal (expiryDateUtc = now + this many days).'),

@@ -24,7 +24,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, issues);
 }
 
-const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'ENCRYPTION_KEY', 'FLEXCHARGE_APP_SECRET', 'FLEXCHARGE_WEBHOOK_KEY', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set([
+  'ADMIN_TOKEN',
+  'ENCRYPTION_KEY',
+  'FLEXCHARGE_APP_SECRET',
+  'FLEXCHARGE_WEBHOOK_KEY',
+  'DATABASE_URL',
+]);
 
 function isSecret(variable: string): boolean {
   return SECRET_VARIABLES.has(variable);

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../plugin/storage/database.js';
+import { migrateToLatest, pendingMigrations } from '../plugin/storage/migrate.js';
+import { createTestDatabase } from './support/test-database.js';
+
+describe('storage', () => {
+  let handle: DatabaseHandle;
+  before(async () => {
+    handle = await createTestDatabase();
+  });
+  after(() => handle.close());
+
+  it('puts every table in the flexcharge_mit schema', async () => {
+    const { rows } = await sql<{ table_schema: string; table_name: string }>`
+      select table_schema, table_name from information_schema.tables
+      where table_name in ('flexcharge_calls', 'kysely_migration')`.execute(handle.db);
+    assert.deepEqual(
+      rows.map((r) => r.table_schema),
+      rows.map(() => 'flexcharge_mit'),
+    );
+    assert.equal(rows.length, 2);
+  });
+
+  it('has no pending migrations after migrating, and migrating again changes nothing', async () => {
+    assert.deepEqual(await pendingMigrations(handle.db), []);
+    assert.deepEqual(await migrateToLatest(handle.db), []);
+  });
+
+  it('reads bigint columns back as numbers and runs transactions', async () => {
+    const inserted = await handle.db.transaction().execute((trx) =>
+      trx
+        .insertInto('flexcharge_mit.flexcharge_calls')
+        .values({
+          started_at: new Date('2026-01-01T00:00:00Z'),
+          environment: 'local',
+          operation: 'evaluate',
+          method: 'POST',
+          path: '/v1/evaluate',
+          attempt: 1,
+          outcome: 'ok',
+          duration_ms: 12,
+        })
+        .returning(['id', 'started_at'])
+        .executeTakeFirstOrThrow(),
+    );
+    assert.equal(typeof inserted.id, 'number');
+    assert.ok(inserted.started_at instanceof Date);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int8 as n from flexcharge_mit.flexcharge_calls`.execute(handle.db);
+    assert.equal(rows[0]?.n, 1);
+  });
+});
