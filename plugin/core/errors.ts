@@ -75,3 +75,27 @@ export class ConflictError extends PluginError {
     super('conflict', message, options);
   }
 }
+
+/**
+ * An outside system (FlexCharge, the billing engine) failed. `retryable` says whether the same call
+ * may succeed later (network, timeout, 429, 5xx) or needs a fix first (validation, auth, conflict).
+ */
+export class ProviderError extends PluginError {
+  readonly provider: string;
+  readonly retryable: boolean;
+  readonly statusCode: number | undefined;
+  /** The provider's id for the request (trace id, request id), for support tickets. */
+  readonly providerRequestId: string | undefined;
+
+  constructor(
+    provider: string,
+    message: string,
+    details: { retryable: boolean; statusCode?: number; providerRequestId?: string; cause?: unknown },
+  ) {
+    super('provider_error', message, { cause: details.cause });
+    this.provider = provider;
+    this.retryable = details.retryable;
+    this.statusCode = details.statusCode;
+    this.providerRequestId = details.providerRequestId;
+  }
+}
