@@ -1,0 +1,78 @@
+import { loadConfig } from '../config/load-config.js';
+import { writeManifestConfiguration } from '../config/write-manifest.js';
+import { ConfigError } from '../core/errors.js';
+import { createConsoleLogger } from '../core/logger.js';
+import { startPlugin } from '../runtime/start-plugin.js';
+import { openDatabase, targetFromConfig } from '../storage/database.js';
+import { migrateToLatest } from '../storage/migrate.js';
+
+const USAGE = `usage: flexcharge-mit <command>
+
+  start            run the plugin (HTTP surface and worker); configuration from the environment
+  migrate          apply pending database migrations and exit
+  manifest         rewrite manifest.json's configuration schema from the code
+  help             this text`;
+
+const logger = createConsoleLogger();
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'help'] = argv;
+  switch (command) {
+    case 'start': {
+      const plugin = await startPlugin(loadConfig(), logger);
+      onShutdown(() => plugin.stop());
+      return;
+    }
+    case 'migrate': {
+      const database = await openDatabase(targetFromConfig(loadConfig()));
+      try {
+        const applied = await migrateToLatest(database.db);
+        console.log(
+          applied.length ? `applied: ${applied.map((m) => m.migrationName).join(', ')}` : 'up to date',
+        );
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'manifest':
+      writeManifestConfiguration();
+      console.log('manifest.json configuration updated');
+      return;
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return;
+    default:
+      console.error(`unknown command: ${command}\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+/** Graceful shutdown: stop taking requests, finish what is in flight, close the database. */
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error('shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+import express, { type Router } from 'express';
+import type { Logger } from '../core/logger.js';
+import type { DatabaseHandle } from '../storage/database.js';
+import { errorMiddleware, notFoundHandler } from './error-middleware.js';
+import { healthRoutes } from './health-routes.js';
+
+export interface AppDeps {
+  database: DatabaseHandle;
+  logger: Logger;
+  /** Routers mounted before the fallbacks, e.g. webhook receivers (which read raw bodies themselves). */
+  routers?: Router[];
+}
+
+/** The plugin's HTTP surface, without listening, so tests drive it in-process with supertest. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(healthRoutes(deps.database));
+  for (const router of deps.routers ?? []) app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

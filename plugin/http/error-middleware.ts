@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { type ErrorCode, PluginError, ProviderError, ValidationError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+/** The one place that turns the plugin's errors into HTTP status codes and JSON bodies. */
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  config_invalid: 500,
+  signature_invalid: 400,
+  validation_failed: 400,
+  not_found: 404,
+  invalid_transition: 409,
+  conflict: 409,
+  provider_error: 502,
+};
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof PluginError) {
+      const status = err instanceof ProviderError && err.retryable ? 503 : STATUS_BY_CODE[err.code];
+      if (status >= 500)
+        logger.error('request failed', { path: req.path, code: err.code, error: err.message });
+      res.status(status).json({
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err instanceof ValidationError ? { fields: err.fields } : {}),
+        },
+      });
+      return;
+    }
+    // body-parser marks its own failures (malformed JSON, too large) with a 4xx status.
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500)
+      logger.error('unexpected error', { path: req.path, error: String(err?.stack ?? err) });
+    res.status(status).json({
+      error: {
+        code: status === 500 ? 'internal_error' : 'bad_request',
+        message: status === 500 ? 'internal error' : String(err.message),
+      },
+    });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
+};
