@@ -35,25 +35,22 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteDriver implements Driver {
-  readonly #connection: PGliteConnection;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pglite: PGlite) {
-    this.#connection = new PGliteConnection(pglite);
-  }
+  constructor(private readonly pglite: PGlite) {}
 
   async init(): Promise<void> {
     await this.pglite.waitReady;
   }
 
+  /** Each borrower waits for the previous one to release; each borrow has its own release. */
   acquireConnection(): Promise<DatabaseConnection> {
     const previous = this.#queue;
     let release!: () => void;
     this.#queue = new Promise<void>((resolve) => {
       release = resolve;
     });
-    this.#connection.release = release;
-    return previous.then(() => this.#connection);
+    return previous.then(() => new PGliteConnection(this.pglite, release));
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -84,9 +81,10 @@ class PGliteDriver implements Driver {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  release: () => void = () => {};
-
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    readonly release: () => void,
+  ) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { RescueState } from '../core/rescue-states.js';
 
 /** The Postgres schema every table of the plugin lives in, so it can share a merchant's database. */
 export const SCHEMA = 'flexcharge_mit';
@@ -26,7 +27,106 @@ export interface FlexchargeCallsTable {
   response_body: JSONColumnType<object> | null;
 }
 
+/** A verified webhook waiting for (or done with) processing; unique per (source, event_id). */
+export interface InboxEventsTable {
+  id: Generated<number>;
+  source: string;
+  merchant_id: string;
+  event_id: string;
+  event_type: string;
+  payload: JSONColumnType<object>;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+}
+
+export interface RescuesTable {
+  id: Generated<string>;
+  merchant_id: string;
+  engine: string;
+  invoice_id: string;
+  subscription_id: string | null;
+  customer_id: string | null;
+  state: RescueState;
+  ineligible_reason: string | null;
+  amount: number | null;
+  currency: string | null;
+  failed_at: Timestamp;
+  failed_charge_id: string | null;
+  decline_code: string | null;
+  site: string | null;
+  flexcharge_order_id: string | null;
+  flexcharge_status: string | null;
+  confirmation_id: string | null;
+  expires_at: Timestamp | null;
+  hold_applied_at: Timestamp | null;
+  previous_auto_advance: boolean | null;
+  outcome_at: Timestamp | null;
+  written_back_at: Timestamp | null;
+  state_before_attention: RescueState | null;
+  next_action_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RescueEventsTable {
+  id: Generated<number>;
+  rescue_id: string;
+  at: Timestamp;
+  from_state: RescueState | null;
+  to_state: RescueState;
+  note: string;
+  details: JSONColumnType<object> | null;
+}
+
+export interface TransmissionsTable {
+  id: Generated<number>;
+  merchant_id: string;
+  engine: string;
+  charge_id: string;
+  succeeded: boolean;
+  amount: number;
+  currency: string;
+  state: 'pending' | 'sent' | 'failed';
+  transmit_id: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface CardTokensTable {
+  merchant_id: string;
+  engine: string;
+  payment_method_id: string;
+  token: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookNoncesTable {
+  source: string;
+  nonce: string;
+  seen_at: Timestamp;
+}
+
 /** Kysely's view of the tables, keyed by schema-qualified name. */
 export interface Database {
   'flexcharge_mit.flexcharge_calls': FlexchargeCallsTable;
+  'flexcharge_mit.inbox_events': InboxEventsTable;
+  'flexcharge_mit.rescues': RescuesTable;
+  'flexcharge_mit.rescue_events': RescueEventsTable;
+  'flexcharge_mit.transmissions': TransmissionsTable;
+  'flexcharge_mit.card_tokens': CardTokensTable;
+  'flexcharge_mit.webhook_nonces': WebhookNoncesTable;
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import type { DatabaseHandle } from '../plugin/storage/database.js';
-import { migrateToLatest, pendingMigrations } from '../plugin/storage/migrate.js';
-import { createTestDatabase } from './support/test-database.js';
+import type { DatabaseHandle } from '../../plugin/storage/database.js';
+import { migrateToLatest, pendingMigrations } from '../../plugin/storage/migrate.js';
+import { createTestDatabase } from '../support/test-database.js';
 
 describe('storage', () => {
   let handle: DatabaseHandle;

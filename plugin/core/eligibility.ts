@@ -1,0 +1,64 @@
+import type { RenewalFailure } from './billing-engine.js';
+import type { MerchantPolicy } from './merchant-policy.js';
+import type { IneligibleReason } from './rescue-states.js';
+
+export type Eligibility = { eligible: true } | { eligible: false; reason: IneligibleReason; detail: string };
+
+/**
+ * Whether a renewal failure may be handed to FlexCharge: an off-session MIT renewal the engine itself
+ * attempted, seen fresh, for an amount the provider takes, with a decline that may be retried.
+ * Checked in this order so the reason shown is the most basic one.
+ */
+export function checkEligibility(
+  renewal: RenewalFailure,
+  policy: MerchantPolicy,
+  context: {
+    now: Date;
+    firstSeenAt: Date;
+    acceptsAmount: (amount: number, currency: string) => boolean;
+    hasCardToken: boolean;
+  },
+): Eligibility {
+  const no = (reason: IneligibleReason, detail: string): Eligibility => ({ eligible: false, reason, detail });
+
+  if (!policy.mitEnabled) return no('mit_disabled', 'MIT rescue is switched off for this merchant');
+  if (renewal.invoiceStatus !== 'open') return no('invoice_not_open', `invoice is ${renewal.invoiceStatus}`);
+  if (renewal.billingReason !== 'subscription_cycle') {
+    return no(
+      'not_a_renewal',
+      `billing reason is ${renewal.billingReason ?? 'unknown'}, not subscription_cycle`,
+    );
+  }
+  if (!renewal.automaticCollection)
+    return no('not_automatic_collection', 'the invoice is not charged automatically');
+  if (!renewal.engineInitiated)
+    return no('not_off_session', 'the failed attempt was made through the API, not by the engine');
+  if (renewal.attemptCount !== 1)
+    return no('not_first_failure', `attempt ${renewal.attemptCount}: the engine has already retried`);
+
+  const age = context.firstSeenAt.getTime() - renewal.failedAt.getTime();
+  if (age > policy.freshnessWindowMs) {
+    return no(
+      'stale_failure',
+      `failed ${Math.round(age / 3_600_000)}h before it reached us; FlexCharge wants same-day`,
+    );
+  }
+  const { amount, currency } = renewal.amountDue;
+  if (!context.acceptsAmount(amount, currency)) {
+    return no('amount_out_of_range', `${amount} ${currency} is outside the range FlexCharge accepts`);
+  }
+  const codes = [
+    renewal.failedPayment.declineCode,
+    renewal.failedPayment.code,
+    renewal.failedPayment.networkDeclineCode,
+  ];
+  const forbidden = codes.find((c) => c && policy.noRetryDeclineCodes.has(c));
+  if (forbidden) return no('no_retry_decline', `decline ${forbidden} must not be retried`);
+  if (!context.hasCardToken) {
+    return no(
+      'no_card_token',
+      'no FlexCharge token is registered for the card (admin API or payment method metadata)',
+    );
+  }
+  return { eligible: true };
+}

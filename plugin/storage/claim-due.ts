@@ -1,0 +1,47 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Database, SCHEMA } from './schema.js';
+
+export type ClaimableTable = 'inbox_events' | 'rescues' | 'transmissions';
+
+/**
+ * Claims up to `limit` due rows of a work table for one worker, graphile-worker style.
+ *
+ * The inner select takes row locks with `for update skip locked`, so concurrent workers (other
+ * processes or instances) each get different rows without waiting on one another; the outer update
+ * stamps a lease (`locked_by`, `locked_until`) that outlives the transaction, so a row stays ours while
+ * the slow outside calls run, and returns to the pool by itself if this worker dies.
+ */
+export async function claimDue<Row>(
+  db: Kysely<Database>,
+  input: {
+    table: ClaimableTable;
+    dueColumn: string;
+    /** Extra condition on top of "due and not leased", e.g. `processed_at is null`. */
+    pending: RawBuilder<unknown>;
+    workerId: string;
+    now: Date;
+    leaseMs: number;
+    limit: number;
+  },
+): Promise<Row[]> {
+  const table = sql.table(`${SCHEMA}.${input.table}`);
+  const due = sql.ref(input.dueColumn);
+  const leaseEnd = new Date(input.now.getTime() + input.leaseMs);
+  const { rows } = await sql<Row>`
+    update ${table} set locked_by = ${input.workerId}, locked_until = ${leaseEnd}
+    where id in (
+      select id from ${table}
+      where ${input.pending} and ${due} <= ${input.now}
+        and (locked_until is null or locked_until < ${input.now})
+      order by ${due}, id
+      limit ${input.limit}
+      for update skip locked
+    )
+    returning *`.execute(db);
+  return rows;
+}
+
+/** Exponential backoff in SQL terms: 2^attempts seconds, capped. */
+export function backoffFrom(now: Date, attemptsColumn: string, capSeconds: number): RawBuilder<Date> {
+  return sql<Date>`${now}::timestamptz + make_interval(secs => least(${capSeconds}, power(2, ${sql.ref(attemptsColumn)})))`;
+}

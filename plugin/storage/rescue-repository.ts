@@ -1,0 +1,326 @@
+import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
+import { InvalidTransitionError } from '../core/errors.js';
+import type { Rescue, RescuePatch, StepOutcome } from '../core/rescue.js';
+import { canTransition, FINAL_STATES, type RescueState } from '../core/rescue-states.js';
+import { backoffFrom, claimDue } from './claim-due.js';
+import type { Database, RescuesTable } from './schema.js';
+
+export type RescueRow = Selectable<RescuesTable>;
+
+const T = 'flexcharge_mit.rescues' as const;
+const H = 'flexcharge_mit.rescue_events' as const;
+const OPEN_STATES = [
+  'received',
+  'evaluating',
+  'holding',
+  'held',
+  'approved',
+  'releasing',
+  'cancelling',
+  'refunding',
+] as const;
+
+export function toRescue(row: RescueRow): Rescue {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    engine: row.engine,
+    invoiceId: row.invoice_id,
+    subscriptionId: row.subscription_id,
+    state: row.state,
+    createdAt: row.created_at,
+    failedAt: row.failed_at,
+    amount:
+      row.amount !== null && row.currency ? { amount: Number(row.amount), currency: row.currency } : null,
+    providerOrderId: row.flexcharge_order_id,
+    confirmationId: row.confirmation_id,
+    expiresAt: row.expires_at,
+    holdAppliedAt: row.hold_applied_at,
+    previousAutoAdvance: row.previous_auto_advance,
+    attempts: row.attempts,
+  };
+}
+
+function patchColumns(patch: RescuePatch | undefined): Updateable<RescuesTable> {
+  if (!patch) return {};
+  const out: Updateable<RescuesTable> = {};
+  const map: Record<keyof RescuePatch, keyof RescuesTable> = {
+    subscriptionId: 'subscription_id',
+    customerId: 'customer_id',
+    amount: 'amount',
+    failedChargeId: 'failed_charge_id',
+    declineCode: 'decline_code',
+    ineligibleReason: 'ineligible_reason',
+    site: 'site',
+    providerOrderId: 'flexcharge_order_id',
+    providerStatus: 'flexcharge_status',
+    confirmationId: 'confirmation_id',
+    expiresAt: 'expires_at',
+    holdAppliedAt: 'hold_applied_at',
+    previousAutoAdvance: 'previous_auto_advance',
+    outcomeAt: 'outcome_at',
+    writtenBackAt: 'written_back_at',
+  };
+  for (const [key, value] of Object.entries(patch) as [keyof RescuePatch, unknown][]) {
+    if (value === undefined) continue;
+    if (key === 'amount') {
+      const amount = value as RescuePatch['amount'];
+      out.amount = amount ? amount.amount : null;
+      out.currency = amount ? amount.currency : null;
+      continue;
+    }
+    (out as Record<string, unknown>)[map[key]] = value;
+  }
+  return out;
+}
+
+async function appendHistory(
+  trx: Transaction<Database> | Kysely<Database>,
+  entry: {
+    rescueId: string;
+    at: Date;
+    from: RescueState | null;
+    to: RescueState;
+    note: string;
+    details?: object;
+  },
+): Promise<void> {
+  await trx
+    .insertInto(H)
+    .values({
+      rescue_id: entry.rescueId,
+      at: entry.at,
+      from_state: entry.from,
+      to_state: entry.to,
+      note: entry.note,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    })
+    .execute();
+}
+
+export function createRescueRepository(db: Kysely<Database>) {
+  return {
+    /** One rescue per (merchant, engine, invoice): a second failure event for the invoice finds the first. */
+    async createIfAbsent(input: {
+      merchantId: string;
+      engine: string;
+      invoiceId: string;
+      failedAt: Date;
+      now: Date;
+    }): Promise<{ created: boolean; id: string }> {
+      return db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto(T)
+          .values({
+            merchant_id: input.merchantId,
+            engine: input.engine,
+            invoice_id: input.invoiceId,
+            state: 'received',
+            failed_at: input.failedAt,
+            next_action_at: input.now,
+            created_at: input.now,
+            updated_at: input.now,
+          })
+          .onConflict((oc) => oc.columns(['merchant_id', 'engine', 'invoice_id']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (inserted) {
+          await appendHistory(trx, {
+            rescueId: inserted.id,
+            at: input.now,
+            from: null,
+            to: 'received',
+            note: 'renewal failure received',
+          });
+          return { created: true, id: inserted.id };
+        }
+        const existing = await trx
+          .selectFrom(T)
+          .select('id')
+          .where('merchant_id', '=', input.merchantId)
+          .where('engine', '=', input.engine)
+          .where('invoice_id', '=', input.invoiceId)
+          .executeTakeFirstOrThrow();
+        return { created: false, id: existing.id };
+      });
+    },
+
+    claim(workerId: string, now: Date, limit = 10, leaseMs = 120_000): Promise<RescueRow[]> {
+      return claimDue<RescueRow>(db, {
+        table: 'rescues',
+        dueColumn: 'next_action_at',
+        pending: sql`next_action_at is not null`,
+        workerId,
+        now,
+        leaseMs,
+        limit,
+      });
+    },
+
+    /** Records a step's result; only the lease holder may, and only along the state machine's edges. */
+    async applyStep(row: RescueRow, outcome: StepOutcome, workerId: string, now: Date): Promise<boolean> {
+      if (outcome.to && !canTransition(row.state, outcome.to))
+        throw new InvalidTransitionError(row.state, outcome.to);
+      return db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable(T)
+          .set({
+            ...patchColumns(outcome.patch),
+            ...(outcome.to ? { state: outcome.to } : {}),
+            next_action_at: outcome.nextActionAt,
+            attempts: 0,
+            last_error: null,
+            locked_by: null,
+            locked_until: null,
+            updated_at: now,
+          })
+          .where('id', '=', row.id)
+          .where('locked_by', '=', workerId)
+          .where('state', '=', row.state)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return false;
+        if (outcome.to) {
+          await appendHistory(trx, {
+            rescueId: row.id,
+            at: now,
+            from: row.state,
+            to: outcome.to,
+            note: outcome.note,
+            ...(outcome.details ? { details: outcome.details } : {}),
+          });
+        }
+        return true;
+      });
+    },
+
+    /**
+     * A step failed. Retryable faults back off (2^attempts s, at most an hour) until `maxAttempts`;
+     * then, or at once for a fault that needs a fix, the rescue moves to needs_attention.
+     */
+    async failStep(
+      row: RescueRow,
+      failure: { error: string; retryable: boolean; maxAttempts: number },
+      workerId: string,
+      now: Date,
+    ): Promise<'retrying' | 'needs_attention'> {
+      const giveUp = !failure.retryable || row.attempts + 1 >= failure.maxAttempts;
+      return db.transaction().execute(async (trx) => {
+        const base = trx
+          .updateTable(T)
+          .where('id', '=', row.id)
+          .where('locked_by', '=', workerId)
+          .where('state', '=', row.state);
+        if (!giveUp) {
+          await base
+            .set({
+              attempts: sql`attempts + 1`,
+              next_action_at: backoffFrom(now, 'attempts', 3600),
+              last_error: failure.error.slice(0, 2000),
+              locked_by: null,
+              locked_until: null,
+              updated_at: now,
+            })
+            .execute();
+          return 'retrying';
+        }
+        const updated = await base
+          .set({
+            state: 'needs_attention',
+            state_before_attention: row.state,
+            attempts: sql`attempts + 1`,
+            next_action_at: null,
+            last_error: failure.error.slice(0, 2000),
+            locked_by: null,
+            locked_until: null,
+            updated_at: now,
+          })
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 1) {
+          await appendHistory(trx, {
+            rescueId: row.id,
+            at: now,
+            from: row.state,
+            to: 'needs_attention',
+            note: `needs attention after ${row.attempts + 1} attempt(s): ${failure.error.slice(0, 500)}`,
+          });
+        }
+        return 'needs_attention';
+      });
+    },
+
+    /** Asks the worker to look at matching open rescues now; what happened is read from the source. */
+    async wake(
+      match: {
+        merchantId: string;
+        engine?: string;
+        invoiceId?: string;
+        subscriptionId?: string;
+        providerOrderId?: string;
+      },
+      now: Date,
+    ): Promise<number> {
+      let q = db
+        .updateTable(T)
+        .set({ next_action_at: now, updated_at: now })
+        .where('merchant_id', '=', match.merchantId)
+        .where('state', 'in', OPEN_STATES);
+      if (match.engine) q = q.where('engine', '=', match.engine);
+      if (match.invoiceId) q = q.where('invoice_id', '=', match.invoiceId);
+      if (match.subscriptionId) q = q.where('subscription_id', '=', match.subscriptionId);
+      if (match.providerOrderId) q = q.where('flexcharge_order_id', '=', match.providerOrderId);
+      const result = await q.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /** A person fixed the cause: put a needs-attention rescue back where it stopped. */
+    async retry(id: string, now: Date): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom(T).selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+        if (row?.state !== 'needs_attention' || !row.state_before_attention) return false;
+        await trx
+          .updateTable(T)
+          .set({
+            state: row.state_before_attention,
+            state_before_attention: null,
+            attempts: 0,
+            next_action_at: now,
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .execute();
+        await appendHistory(trx, {
+          rescueId: id,
+          at: now,
+          from: 'needs_attention',
+          to: row.state_before_attention,
+          note: 'retried by an operator',
+        });
+        return true;
+      });
+    },
+
+    get(id: string): Promise<RescueRow | undefined> {
+      return db.selectFrom(T).selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    findByInvoice(merchantId: string, engine: string, invoiceId: string): Promise<RescueRow | undefined> {
+      return db
+        .selectFrom(T)
+        .selectAll()
+        .where('merchant_id', '=', merchantId)
+        .where('engine', '=', engine)
+        .where('invoice_id', '=', invoiceId)
+        .executeTakeFirst();
+    },
+
+    history(id: string) {
+      return db.selectFrom(H).selectAll().where('rescue_id', '=', id).orderBy('id').execute();
+    },
+
+    isFinal(state: RescueState): boolean {
+      return FINAL_STATES.has(state);
+    },
+  };
+}
+
+export type RescueRepository = ReturnType<typeof createRescueRepository>;

@@ -1,0 +1,92 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Money } from '../core/money.js';
+import { backoffFrom, claimDue } from './claim-due.js';
+import type { Database, TransmissionsTable } from './schema.js';
+
+export type TransmissionRow = Selectable<TransmissionsTable>;
+
+const T = 'flexcharge_mit.transmissions' as const;
+
+/** Every charge the engine reports goes to /transmit once; an outage only delays it. */
+export function createTransmissionRepository(db: Kysely<Database>) {
+  return {
+    async enqueue(input: {
+      merchantId: string;
+      engine: string;
+      chargeId: string;
+      succeeded: boolean;
+      amount: Money;
+      now: Date;
+    }): Promise<'queued' | 'duplicate'> {
+      const row = await db
+        .insertInto(T)
+        .values({
+          merchant_id: input.merchantId,
+          engine: input.engine,
+          charge_id: input.chargeId,
+          succeeded: input.succeeded,
+          amount: input.amount.amount,
+          currency: input.amount.currency,
+          state: 'pending',
+          next_attempt_at: input.now,
+          created_at: input.now,
+        })
+        .onConflict((oc) => oc.columns(['merchant_id', 'engine', 'charge_id']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row ? 'queued' : 'duplicate';
+    },
+
+    claim(workerId: string, now: Date, limit = 20, leaseMs = 60_000): Promise<TransmissionRow[]> {
+      return claimDue<TransmissionRow>(db, {
+        table: 'transmissions',
+        dueColumn: 'next_attempt_at',
+        pending: sql`state = 'pending'`,
+        workerId,
+        now,
+        leaseMs,
+        limit,
+      });
+    },
+
+    async markSent(id: number, workerId: string, now: Date, transmitId: string | null): Promise<void> {
+      await db
+        .updateTable(T)
+        .set({
+          state: 'sent',
+          transmit_id: transmitId,
+          sent_at: now,
+          next_attempt_at: null,
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+        })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .execute();
+    },
+
+    /** Retryable failures stay pending with backoff (at most an hour apart), forever; others are marked failed. */
+    async fail(id: number, workerId: string, now: Date, error: string, retryable: boolean): Promise<void> {
+      await db
+        .updateTable(T)
+        .set({
+          attempts: sql`attempts + 1`,
+          state: retryable ? 'pending' : 'failed',
+          next_attempt_at: retryable ? backoffFrom(now, 'attempts', 3600) : null,
+          last_error: error.slice(0, 2000),
+          locked_by: null,
+          locked_until: null,
+        })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .execute();
+    },
+
+    list(merchantId: string) {
+      return db.selectFrom(T).selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute();
+    },
+  };
+}
+
+export type TransmissionRepository = ReturnType<typeof createTransmissionRepository>;

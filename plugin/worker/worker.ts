@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { ProviderError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { MerchantDirectory } from '../core/merchant-runtime.js';
+import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
+import { runRescueStep } from '../core/rescue-steps.js';
+import type { CardTokenRepository } from '../storage/card-token-repository.js';
+import type { InboxEvent, InboxRepository } from '../storage/inbox-repository.js';
+import { type RescueRepository, type RescueRow, toRescue } from '../storage/rescue-repository.js';
+import type { TransmissionRepository, TransmissionRow } from '../storage/transmission-repository.js';
+
+export interface WorkerDeps {
+  inbox: InboxRepository;
+  rescues: RescueRepository;
+  transmissions: TransmissionRepository;
+  cardTokens: CardTokenRepository;
+  merchants: MerchantDirectory;
+  clock: Clock;
+  logger: Logger;
+  /** Attempts of a retryable fault before a rescue needs a person; default 8 (about four minutes of backoff, then hourly would be too slow to notice). */
+  maxAttempts?: number;
+  workerId?: string;
+}
+
+export const FLEXCHARGE_SOURCE = 'flexcharge';
+
+/** Drains due work: inbox events first (they create and wake rescues), then rescues, then transmissions. */
+export function createWorker(deps: WorkerDeps) {
+  const workerId = deps.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+  const maxAttempts = deps.maxAttempts ?? 8;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  async function processInboxEvent(event: InboxEvent): Promise<void> {
+    const now = deps.clock.now();
+    const merchant = deps.merchants.get(event.merchant_id);
+    if (event.source === FLEXCHARGE_SOURCE) {
+      const hint = event.payload as ProviderWebhookEvent;
+      await deps.rescues.wake({ merchantId: merchant.merchantId, providerOrderId: hint.orderId }, now);
+      return;
+    }
+    const engine = merchant.engine(event.source);
+    const billingEvent = engine.normalize({
+      id: event.event_id,
+      type: event.event_type,
+      createdAt: event.received_at,
+      payload: event.payload,
+    });
+    const scope = { merchantId: merchant.merchantId, engine: engine.id };
+    switch (billingEvent.kind) {
+      case 'renewal_failed':
+        await deps.rescues.createIfAbsent({
+          ...scope,
+          invoiceId: billingEvent.invoiceId,
+          failedAt: billingEvent.failedAt,
+          now,
+        });
+        return;
+      case 'invoice_paid':
+      case 'invoice_voided':
+      case 'invoice_uncollectible':
+        await deps.rescues.wake({ ...scope, invoiceId: billingEvent.invoiceId }, now);
+        return;
+      case 'subscription_cancelled':
+        await deps.rescues.wake({ ...scope, subscriptionId: billingEvent.subscriptionId }, now);
+        return;
+      case 'charge':
+        await deps.transmissions.enqueue({
+          ...scope,
+          chargeId: billingEvent.chargeId,
+          succeeded: billingEvent.succeeded,
+          amount: billingEvent.amount,
+          now,
+        });
+        return;
+      case 'ignored':
+        return;
+    }
+  }
+
+  async function processRescue(row: RescueRow): Promise<void> {
+    const merchant = deps.merchants.get(row.merchant_id);
+    const engine = merchant.engine(row.engine);
+    const now = deps.clock.now();
+    try {
+      const outcome = await runRescueStep(toRescue(row), {
+        engine,
+        provider: merchant.provider,
+        policy: merchant.policy,
+        now,
+        findCardToken: (pm) => deps.cardTokens.find(merchant.merchantId, engine.id, pm),
+      });
+      const applied = await deps.rescues.applyStep(row, outcome, workerId, deps.clock.now());
+      if (applied && outcome.to) {
+        deps.logger.info('rescue moved', {
+          rescueId: row.id,
+          invoiceId: row.invoice_id,
+          from: row.state,
+          to: outcome.to,
+          note: outcome.note,
+        });
+      }
+    } catch (err) {
+      const retryable = !(err instanceof ProviderError) || err.retryable;
+      const result = await deps.rescues.failStep(
+        row,
+        { error: describe(err), retryable, maxAttempts },
+        workerId,
+        deps.clock.now(),
+      );
+      deps.logger.warn('rescue step failed', {
+        rescueId: row.id,
+        state: row.state,
+        result,
+        error: describe(err),
+      });
+    }
+  }
+
+  async function processTransmission(row: TransmissionRow): Promise<void> {
+    const merchant = deps.merchants.get(row.merchant_id);
+    try {
+      const charge = await merchant.engine(row.engine).loadCharge(row.charge_id);
+      const { transmitId } = await merchant.provider.transmit(charge, {
+        merchantOrderId: charge.invoiceId ?? charge.chargeId,
+        site: merchant.policy.site,
+      });
+      await deps.transmissions.markSent(row.id, workerId, deps.clock.now(), transmitId);
+    } catch (err) {
+      const retryable = !(err instanceof ProviderError) || err.retryable;
+      await deps.transmissions.fail(row.id, workerId, deps.clock.now(), describe(err), retryable);
+      deps.logger.warn('transmit failed', { chargeId: row.charge_id, retryable, error: describe(err) });
+    }
+  }
+
+  /** One pass over everything due now. Returns how much it did, so callers can loop until idle. */
+  async function runOnce(): Promise<{ inbox: number; rescues: number; transmissions: number }> {
+    let inbox = 0;
+    for (const event of await deps.inbox.claim(workerId, deps.clock.now())) {
+      try {
+        await processInboxEvent(event);
+        await deps.inbox.complete(event.id, workerId, deps.clock.now());
+      } catch (err) {
+        await deps.inbox.fail(event.id, workerId, deps.clock.now(), describe(err));
+        deps.logger.warn('inbox event failed', {
+          source: event.source,
+          eventId: event.event_id,
+          error: describe(err),
+        });
+      }
+      inbox++;
+    }
+    const rescues = await deps.rescues.claim(workerId, deps.clock.now());
+    for (const row of rescues) await processRescue(row);
+    const transmissions = await deps.transmissions.claim(workerId, deps.clock.now());
+    for (const row of transmissions) await processTransmission(row);
+    return { inbox, rescues: rescues.length, transmissions: transmissions.length };
+  }
+
+  /** Runs passes until nothing is due (bounded, so a step that keeps re-arming cannot spin forever). */
+  async function drain(maxPasses = 50): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) {
+      const did = await runOnce();
+      if (did.inbox + did.rescues + did.transmissions === 0) return;
+    }
+  }
+
+  return {
+    workerId,
+    runOnce,
+    drain,
+    start(intervalMs = 1000): void {
+      const tick = () => {
+        running = drain()
+          .catch((err) => deps.logger.error('worker pass failed', { error: describe(err) }))
+          .finally(() => {
+            if (timer) timer = setTimeout(tick, intervalMs);
+          });
+      };
+      timer = setTimeout(tick, 0);
+    },
+    async stop(): Promise<void> {
+      const t = timer;
+      timer = undefined;
+      if (t) clearTimeout(t);
+      await running;
+    },
+  };
+}
+
+export type Worker = ReturnType<typeof createWorker>;
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

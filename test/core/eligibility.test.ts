@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RenewalFailure } from '../../plugin/core/billing-engine.js';
+import { checkEligibility } from '../../plugin/core/eligibility.js';
+import { DEFAULT_NO_RETRY_DECLINE_CODES, type MerchantPolicy } from '../../plugin/core/merchant-policy.js';
+
+const failedAt = new Date('2026-11-01T10:00:00Z');
+
+const renewal: RenewalFailure = {
+  invoiceId: 'in_1',
+  invoiceStatus: 'open',
+  billingReason: 'subscription_cycle',
+  automaticCollection: true,
+  engineInitiated: true,
+  attemptCount: 1,
+  autoAdvance: true,
+  failedAt,
+  amountDue: { amount: 1999, currency: 'USD' },
+  statementDescriptor: 'ACME PRO',
+  subscription: {
+    id: 'sub_1',
+    status: 'past_due',
+    interval: 'month',
+    intervalCount: 1,
+    price: { amount: 1999, currency: 'USD' },
+    paymentNumber: 3,
+  },
+  failedPayment: {
+    chargeId: 'ch_1',
+    paymentIntentId: 'pi_1',
+    code: 'card_declined',
+    declineCode: 'insufficient_funds',
+    networkDeclineCode: '51',
+    adviceCode: 'try_again_later',
+    message: null,
+  },
+  card: null,
+  customer: { id: 'cus_1', email: 'a@example.com', phone: null, name: 'Ada Lovelace', address: null },
+  lines: [],
+  originalAuthentication: null,
+};
+
+const policy: MerchantPolicy = {
+  merchantId: 'default',
+  mitEnabled: true,
+  freshnessWindowMs: 24 * 3600_000,
+  expiryDays: 21,
+  noRetryDeclineCodes: new Set(DEFAULT_NO_RETRY_DECLINE_CODES),
+  pollIntervalMs: 6 * 3600_000,
+  expiryGraceMs: 3600_000,
+  site: { siteId: null, siteUrl: null, descriptor: null },
+};
+
+const context = {
+  now: new Date(failedAt.getTime() + 60_000),
+  firstSeenAt: new Date(failedAt.getTime() + 5_000),
+  acceptsAmount: (amount: number) => amount > 10 && amount < 20_000,
+  hasCardToken: true,
+};
+
+const reasonFor = (
+  r: Partial<RenewalFailure>,
+  p: Partial<MerchantPolicy> = {},
+  c: Partial<typeof context> = {},
+) => {
+  const verdict = checkEligibility({ ...renewal, ...r }, { ...policy, ...p }, { ...context, ...c });
+  return verdict.eligible ? 'eligible' : verdict.reason;
+};
+
+describe('rescue eligibility', () => {
+  it('accepts a fresh first failure of an automatic off-session renewal', () => {
+    assert.equal(reasonFor({}), 'eligible');
+  });
+
+  it('refuses when MIT is switched off for the merchant', () => {
+    assert.equal(reasonFor({}, { mitEnabled: false }), 'mit_disabled');
+  });
+
+  it('refuses what is not an automatic renewal attempted by the engine itself', () => {
+    assert.equal(reasonFor({ billingReason: 'subscription_create' }), 'not_a_renewal');
+    assert.equal(reasonFor({ automaticCollection: false }), 'not_automatic_collection');
+    assert.equal(reasonFor({ engineInitiated: false }), 'not_off_session');
+    assert.equal(reasonFor({ attemptCount: 2 }), 'not_first_failure');
+    assert.equal(reasonFor({ invoiceStatus: 'paid' }), 'invoice_not_open');
+  });
+
+  it('refuses a failure seen later than the freshness window', () => {
+    assert.equal(
+      reasonFor({}, {}, { firstSeenAt: new Date(failedAt.getTime() + 25 * 3600_000) }),
+      'stale_failure',
+    );
+  });
+
+  it('refuses amounts FlexCharge does not take', () => {
+    assert.equal(reasonFor({ amountDue: { amount: 25_000, currency: 'USD' } }), 'amount_out_of_range');
+  });
+
+  it('refuses declines card networks forbid retrying, by Stripe name or network code', () => {
+    assert.equal(
+      reasonFor({ failedPayment: { ...renewal.failedPayment, declineCode: 'stolen_card' } }),
+      'no_retry_decline',
+    );
+    assert.equal(
+      reasonFor({ failedPayment: { ...renewal.failedPayment, declineCode: null, networkDeclineCode: '43' } }),
+      'no_retry_decline',
+    );
+  });
+
+  it('refuses a card without a FlexCharge token, saying so', () => {
+    assert.equal(reasonFor({}, {}, { hasCardToken: false }), 'no_card_token');
+  });
+});
