@@ -1,3 +1,4 @@
+import { DEFAULT_SANDBOX_PORT, startFlexChargeSandbox } from '../../adapters/flexcharge/sandbox/index.js';
 import { loadConfig } from '../config/load-config.js';
 import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
@@ -10,6 +11,7 @@ const USAGE = `usage: flexcharge-mit <command>
 
   start            run the plugin (HTTP surface and worker); configuration from the environment
   migrate          apply pending database migrations and exit
+  sandbox          run the local FlexCharge sandbox on its own [--port 7070]
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
 
@@ -19,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'help'] = argv;
   switch (command) {
     case 'start': {
-      const plugin = await startPlugin(loadConfig(), logger);
+      const plugin = await startPlugin(loadConfig(), { logger });
       onShutdown(() => plugin.stop());
       return;
     }
@@ -33,6 +35,15 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await database.close();
       }
+      return;
+    }
+    case 'sandbox': {
+      const portArg = argv.indexOf('--port');
+      const port = portArg >= 0 ? Number(argv[portArg + 1]) : DEFAULT_SANDBOX_PORT;
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port must be a port number`);
+      const started = await startFlexChargeSandbox({ port });
+      onShutdown(() => started.close());
       return;
     }
     case 'manifest':

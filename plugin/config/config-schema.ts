@@ -29,10 +29,10 @@ export const configSchema = z
     PORT: z.coerce
       .number()
       .int()
-      .min(1)
+      .min(0)
       .max(65535)
       .default(8080)
-      .describe('HTTP port the plugin listens on.'),
+      .describe('HTTP port the plugin listens on (0: any free port).'),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/ })
       .optional()

@@ -27,8 +27,12 @@ describe('rescue state machine', () => {
     const queue = ['received'] as (typeof RESCUE_STATES)[number][];
     while (queue.length) {
       const from = queue.shift()!;
-      for (const to of RESCUE_STATES)
-        if (canTransition(from, to) && !seen.has(to)) seen.add(to), queue.push(to);
+      for (const to of RESCUE_STATES) {
+        if (canTransition(from, to) && !seen.has(to)) {
+          seen.add(to);
+          queue.push(to);
+        }
+      }
     }
     assert.deepEqual([...seen].sort(), [...RESCUE_STATES].sort());
   });

@@ -67,9 +67,10 @@ export const tokenizeRequestSchema = z.object({
       first_name: z.string().min(1),
       last_name: z.string().min(1),
       number: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits'),
+      // Contract §4: "leave empty if you don't have it", so an empty string is allowed.
       verification_value: z
         .string()
-        .regex(/^\d{3,4}$/)
+        .regex(/^(\d{3,4})?$/)
         .optional(),
       month: z.string().regex(/^(0[1-9]|1[0-2])$/, 'must be MM'),
       year: z.string().regex(/^\d{4}$/, 'must be YYYY'),

@@ -1,0 +1,116 @@
+import type express from 'express';
+import { AccessTokens } from './access-tokens.js';
+import { CardVault } from './card-vault.js';
+import { createSandboxApp, type RecordedRequest } from './create-sandbox-app.js';
+import { FaultInjector, type SandboxFault } from './fault-injection.js';
+import { IdempotencyStore } from './idempotency-store.js';
+import { OrderStore } from './order-store.js';
+import type { SandboxContext } from './sandbox-context.js';
+import {
+  assertWebhookTarget,
+  type FlexChargeSandboxOptions,
+  resolveSandboxOptions,
+  type SandboxWebhookTarget,
+} from './sandbox-options.js';
+import type { SandboxOrder } from './sandbox-order.js';
+import { listenSandbox, type SandboxListener } from './sandbox-server.js';
+import { WebhookDeliveries, type WebhookDeliveryAttempt } from './webhook-deliveries.js';
+
+export { DEMO_CREDENTIAL, DEMO_SUBSCRIBER_KEY, type SandboxCredential } from './sandbox-credentials.js';
+export type { FlexChargeSandboxOptions, SandboxWebhookTarget } from './sandbox-options.js';
+export type { SandboxOrder } from './sandbox-order.js';
+export type { SandboxListener } from './sandbox-server.js';
+export type { WebhookDeliveryAttempt } from './webhook-deliveries.js';
+
+/** A local FlexCharge sandbox. All state is in memory: a restart forgets every token, card and order. */
+export interface FlexChargeSandbox {
+  /** The FlexCharge API under `/v1/...`, the sandbox's controls under `/_sandbox/...`. */
+  readonly app: express.Express;
+  /** Decides due orders, expires orders past `expiryDateUtc`, delivers and retries webhooks. Safe to call any time. */
+  runDue(): Promise<void>;
+  setWebhook(target: SandboxWebhookTarget | undefined): void;
+  /** The next `times` (default 1) requests to `path` get this fault before normal handling. */
+  injectFault(fault: SandboxFault): void;
+  /** Every access token issued so far answers 401 from now on (to test renewal). */
+  revokeTokens(): void;
+  /** Orders by `orderSessionKey`, for inspection. */
+  readonly orders: ReadonlyMap<string, SandboxOrder>;
+  /** Every webhook attempt, in order. */
+  readonly deliveries: readonly WebhookDeliveryAttempt[];
+  /** Every `/v1` request received, faulted ones included. */
+  readonly requests: readonly RecordedRequest[];
+  /** Listens (default: a free port on 127.0.0.1) and runs `runDue` every ~500 ms of real time meanwhile. */
+  listen(port?: number, host?: string): Promise<SandboxListener>;
+  /** Closes every listener and waits for due work in progress. */
+  close(): Promise<void>;
+}
+
+export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexChargeSandbox {
+  const options = resolveSandboxOptions(opts);
+  if (opts.webhook) assertWebhookTarget(opts.webhook);
+  const { clock } = options;
+  const webhooks = new WebhookDeliveries({
+    clock,
+    fetchImpl: options.fetchImpl,
+    log: options.log,
+    ...(opts.webhook ? { target: opts.webhook } : {}),
+  });
+  const orders = new OrderStore(clock, options.decisionDelayMs, (order, event, at) =>
+    webhooks.enqueue(order, event, at),
+  );
+  const ctx: SandboxContext = {
+    options,
+    tokens: new AccessTokens(clock, options.tokenTtlMs),
+    vault: new CardVault(clock),
+    orders,
+    idempotency: new IdempotencyStore(clock),
+    webhooks,
+    transmits: new Map(),
+  };
+  const faults = new FaultInjector();
+  const requests: RecordedRequest[] = [];
+  const listeners = new Set<SandboxListener>();
+
+  let due: Promise<void> = Promise.resolve();
+  const runOnce = async () => {
+    orders.advance(clock.now());
+    await webhooks.deliverDue();
+  };
+  // Runs are chained, never concurrent: a webhook attempt is never made twice by overlapping runs.
+  const runDue = (): Promise<void> => {
+    due = due.then(runOnce, runOnce);
+    return due;
+  };
+  const setWebhook = (target: SandboxWebhookTarget | undefined) => {
+    if (target) assertWebhookTarget(target);
+    webhooks.target = target;
+  };
+  const injectFault = (fault: SandboxFault) => faults.add(fault);
+
+  const app = createSandboxApp(ctx, { runDue, setWebhook, injectFault }, faults, requests);
+
+  return {
+    app,
+    runDue,
+    setWebhook,
+    injectFault,
+    revokeTokens: () => ctx.tokens.revokeAll(),
+    orders: orders.byKey,
+    deliveries: webhooks.attempts,
+    requests,
+    async listen(port = 0, host = '127.0.0.1') {
+      const listener = await listenSandbox(app, { port, host, runDue, log: options.log });
+      const close = async () => {
+        listeners.delete(wrapped);
+        await listener.close();
+      };
+      const wrapped: SandboxListener = { baseUrl: listener.baseUrl, port: listener.port, close };
+      listeners.add(wrapped);
+      return wrapped;
+    },
+    async close() {
+      await Promise.all([...listeners].map((listener) => listener.close()));
+      await due.catch(() => undefined);
+    },
+  };
+}

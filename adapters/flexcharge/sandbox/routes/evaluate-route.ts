@@ -1,0 +1,115 @@
+import { Router as createRouter, type Router } from 'express';
+import { type EvaluateRequest, evaluateRequestSchema } from '../../wire/requests.js';
+import { fingerprintOf } from '../idempotency-store.js';
+import {
+  checkExpiryWindow,
+  checkSiteId,
+  checkSubscription,
+  checkTestAmount,
+  type ResolvedCard,
+  resolveCard,
+} from '../order-request-rules.js';
+import { evaluateBody } from '../order-views.js';
+import { decideEvaluate, withinApprovalRate } from '../outcome-rules.js';
+import { parseRequestBody } from '../parse-request-body.js';
+import { sendIdempotencyConflict, sendProblem, sendValidationProblem } from '../problem-details.js';
+import { requireBearer } from '../require-bearer.js';
+import { credentialOf, type SandboxContext } from '../sandbox-context.js';
+import type { NewOrder } from '../sandbox-order.js';
+import { FieldErrors } from '../validation-errors.js';
+
+/**
+ * `POST /v1/evaluate` (contract §6, §11, §13). In order: validation (400), the token's merchant (403),
+ * the idempotency key (replay or 409), an existing order with the same merchant orderId (answered
+ * with its current state, nothing created), then the expiry window and the rule table for a new order.
+ */
+export function evaluateRoute(ctx: SandboxContext): Router {
+  const router = createRouter();
+  router.post('/evaluate', requireBearer(ctx.tokens), (req, res) => {
+    const { errorShape, clock } = ctx.options;
+    const credential = credentialOf(res);
+    const parsed = parseRequestBody(req, res, evaluateRequestSchema, {
+      errorShape,
+      alsoRequired: [['mid'], ['isMIT']],
+    });
+    if (!parsed) return;
+    const body = parsed.value;
+    if (body.mid?.toLowerCase() !== credential.mid.toLowerCase()) {
+      sendProblem(
+        res,
+        403,
+        'Forbidden',
+        `The mid ${body.mid} is not the merchant this access token was issued to.`,
+      );
+      return;
+    }
+    const errors = new FieldErrors();
+    checkTestAmount(errors, body.transaction.amount);
+    checkSubscription(errors, body);
+    checkSiteId(errors, body.siteId, credential);
+    const card = resolveCard(errors, body.paymentMethod, credential.mid, ctx.vault);
+    if (!errors.isEmpty || !card) {
+      sendValidationProblem(res, errors, errorShape);
+      return;
+    }
+
+    const { idempotencyKey, ...payload } = body;
+    const fingerprint = fingerprintOf('evaluate', payload);
+    const seen = ctx.idempotency.check(credential.mid, idempotencyKey, fingerprint);
+    if (seen.kind === 'replay') {
+      res.status(seen.status).json(seen.body);
+      return;
+    }
+    if (seen.kind === 'conflict') {
+      sendIdempotencyConflict(res, idempotencyKey);
+      return;
+    }
+
+    let order = ctx.orders.findByExternal(credential.mid, body.orderId);
+    if (!order) {
+      const managed = body.isMIT === true && body.expiryDateUtc !== undefined;
+      if (managed) checkExpiryWindow(errors, new Date(body.expiryDateUtc as string), clock.now());
+      if (!errors.isEmpty) {
+        sendValidationProblem(res, errors, errorShape);
+        return;
+      }
+      const decision = decideEvaluate({
+        card: card.card,
+        isMIT: body.isMIT === true,
+        managed,
+        authorizeOnly: body.transactionType === 'AUTHORIZATION',
+        hasPayerPhone: Boolean(body.payer.phone?.trim()),
+        hasCvv: card.hasCvv,
+        responseCode: body.transaction.responseCode,
+        withinApprovalRate: withinApprovalRate(body.orderId, ctx.options.approvalRate),
+      });
+      order = ctx.orders.create(newOrder(body, card, credential.mid, managed), decision);
+      ctx.options.log(
+        `evaluate ${body.orderId} → order ${order.orderSessionKey} ${decision.status} (${decision.rule})`,
+      );
+    }
+    const response = evaluateBody(order, body.senseKey ?? null);
+    ctx.idempotency.remember(credential.mid, idempotencyKey, fingerprint, 200, response);
+    res.json(response);
+  });
+  return router;
+}
+
+function newOrder(body: EvaluateRequest, card: ResolvedCard, mid: string, managed: boolean): NewOrder {
+  return {
+    mid,
+    externalOrderId: body.orderId,
+    isMIT: body.isMIT === true,
+    managed,
+    authorizeOnly: body.transactionType === 'AUTHORIZATION',
+    amount: body.transaction.amount,
+    currency: body.transaction.currency,
+    card: { last4: card.card.last4, brand: body.paymentMethod.cardBrand ?? card.card.brand },
+    payer: { email: body.payer.email, phone: body.payer.phone ?? null },
+    billing: body.billingInformation ?? null,
+    shipping: body.shippingInformation ?? null,
+    correlationId: body.correlationId ?? null,
+    siteId: body.siteId ?? null,
+    expiryDate: managed ? new Date(body.expiryDateUtc as string) : null,
+  };
+}

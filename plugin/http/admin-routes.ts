@@ -1,0 +1,108 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { CardTokenRepository } from '../storage/card-token-repository.js';
+import type { RescueRepository, RescueRow } from '../storage/rescue-repository.js';
+import { adminAuth } from './admin-auth.js';
+
+export interface AdminRouteDeps {
+  adminToken: string | undefined;
+  merchantId: string;
+  engineIds: readonly string[];
+  rescues: RescueRepository;
+  cardTokens: CardTokenRepository;
+  clock: Clock;
+}
+
+const tokenBody = z.object({ token: z.string().min(1).max(200) });
+const pathParams = z.object({ engine: z.string(), paymentMethodId: z.string().min(1).max(200) });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const path = issue.path.join('.') || what;
+    fields[path] = [...(fields[path] ?? []), issue.message];
+  }
+  throw new ValidationError(`invalid ${what}`, fields);
+}
+
+/** The merchant's admin API: card tokens for rescues, and a look at rescues and their history. */
+export function adminRoutes(deps: AdminRouteDeps): Router {
+  const router = Router();
+  router.use('/admin', adminAuth(deps.adminToken), express.json({ limit: '64kb' }));
+
+  // The merchant's checkout calls this after tokenizing the card with FlexCharge, so a later failed
+  // renewal on that payment method can be evaluated. The token is a reference, never card data.
+  router.put('/admin/card-tokens/:engine/:paymentMethodId', async (req, res) => {
+    const params = parse(pathParams, req.params, 'path');
+    if (!deps.engineIds.includes(params.engine))
+      throw new NotFoundError(`unknown billing engine ${params.engine}`);
+    const { token } = parse(tokenBody, req.body, 'body');
+    await deps.cardTokens.register({
+      merchantId: deps.merchantId,
+      engine: params.engine,
+      paymentMethodId: params.paymentMethodId,
+      token,
+      now: deps.clock.now(),
+    });
+    res.status(204).end();
+  });
+
+  router.get('/admin/rescues/:id', async (req, res) => {
+    const id = parse(z.uuid(), req.params.id, 'id');
+    const row = await deps.rescues.get(id);
+    if (!row || row.merchant_id !== deps.merchantId) throw new NotFoundError(`no rescue ${id}`);
+    res.json({ rescue: present(row), history: await deps.rescues.history(id) });
+  });
+
+  router.get('/admin/invoices/:engine/:invoiceId/rescue', async (req, res) => {
+    const row = await deps.rescues.findByInvoice(
+      deps.merchantId,
+      String(req.params.engine),
+      String(req.params.invoiceId),
+    );
+    if (!row) throw new NotFoundError(`no rescue for invoice ${req.params.invoiceId}`);
+    res.json({ rescue: present(row), history: await deps.rescues.history(row.id) });
+  });
+
+  router.post('/admin/rescues/:id/retry', async (req, res) => {
+    const id = parse(z.uuid(), req.params.id, 'id');
+    if (!(await deps.rescues.retry(id, deps.clock.now())))
+      throw new NotFoundError(`no rescue ${id} needing attention`);
+    res.status(202).json({ retried: true });
+  });
+
+  return router;
+}
+
+function present(row: RescueRow) {
+  return {
+    id: row.id,
+    engine: row.engine,
+    invoiceId: row.invoice_id,
+    subscriptionId: row.subscription_id,
+    customerId: row.customer_id,
+    state: row.state,
+    ineligibleReason: row.ineligible_reason,
+    amount: row.amount === null ? null : { amount: row.amount, currency: row.currency },
+    declineCode: row.decline_code,
+    site: row.site,
+    flexcharge: {
+      orderId: row.flexcharge_order_id,
+      status: row.flexcharge_status,
+      confirmationId: row.confirmation_id,
+    },
+    failedAt: row.failed_at,
+    expiresAt: row.expires_at,
+    holdAppliedAt: row.hold_applied_at,
+    writtenBackAt: row.written_back_at,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextActionAt: row.next_action_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
