@@ -1,0 +1,121 @@
+import type Stripe from 'stripe';
+import type { Clock } from '../../../plugin/core/clock.js';
+import type { AfterFinalRetry, EmulatorEvent, WebhookAttempt } from './emulator-types.js';
+import { resourceMissing } from './errors.js';
+
+/**
+ * All emulator state, in memory. Stripe objects are stored in their API shape (typed by stripe-node's
+ * own interfaces) and handed out as deep copies; what Stripe keeps private (card behaviour, retry
+ * bookkeeping, endpoint secrets, webhook deliveries) lives beside them. Maps keep insertion order,
+ * which is creation order, so "newest first" is a reversed walk.
+ */
+export class EmulatorStore {
+  readonly customers = new Map<string, Stripe.Customer>();
+  readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
+  readonly cards = new Map<string, CardState>();
+  readonly products = new Map<string, Stripe.Product>();
+  readonly prices = new Map<string, Stripe.Price>();
+  readonly subscriptions = new Map<string, Stripe.Subscription>();
+  readonly subscriptionStates = new Map<string, SubscriptionState>();
+  readonly invoices = new Map<string, Stripe.Invoice>();
+  readonly invoiceStates = new Map<string, InvoiceState>();
+  readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
+  readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
+  readonly charges = new Map<string, Stripe.Charge>();
+  readonly webhookEndpoints = new Map<string, WebhookEndpointState>();
+  readonly events = new Map<string, EventState>();
+  readonly idempotency = new Map<string, IdempotencyEntry>();
+}
+
+export interface EmulatorSettings {
+  apiKey: string;
+  retrySchedule: readonly number[];
+  afterFinalRetry: AfterFinalRetry;
+  webhookRetrySchedule: readonly number[];
+  webhookTimestamps: 'clock' | 'wall';
+  fetchImpl: typeof fetch;
+  log: (line: string) => void;
+}
+
+/** What every part of the emulator is handed. */
+export interface EmulatorContext {
+  store: EmulatorStore;
+  clock: Clock;
+  settings: EmulatorSettings;
+}
+
+/** What the emulator knows about a card PaymentMethod beyond its public object. */
+export interface CardState {
+  /** Catalogue key in test-cards.ts. */
+  testCardKey: string;
+  /** True once an authenticated on-session charge saved the card for off-session use. */
+  setUpForOffSession: boolean;
+  /** Set by `/_emulator/payment_methods/:id/behavior`: a decline code, or null for "always succeed". */
+  override?: { declineCode: string | null };
+}
+
+export interface SubscriptionState {
+  /**
+   * False while the create request is still running: Stripe reports a new subscription once, in
+   * `customer.subscription.created`, with the status its first payment left it in.
+   */
+  announced: boolean;
+  /** How many whole periods lie between the billing cycle anchor and the current period's start. */
+  periodIndex: number;
+}
+
+/** Retry bookkeeping for an invoice that Stripe collects automatically. */
+export interface InvoiceState {
+  /** When an invoice that was never attempted gets its first automatic attempt (after a hold is released). */
+  firstAttemptAt: number | null;
+  /** Time the retry schedule counts from: the first failure, shifted forward when a hold is released. */
+  retryAnchor: number | null;
+  /** Automatic retries already made (or skipped because of a hard decline). */
+  retriesDone: number;
+  /** The last hard decline and the payment method it happened on: not retried until that changes. */
+  hardDecline: { paymentMethod: string; declineCode: string } | null;
+  exhausted: boolean;
+}
+
+export interface WebhookEndpointState {
+  endpoint: Stripe.WebhookEndpoint;
+  secret: string;
+}
+
+export interface EventState {
+  event: EmulatorEvent;
+  deliveries: DeliveryState[];
+}
+
+export interface DeliveryState {
+  endpointId: string;
+  url: string;
+  attempts: WebhookAttempt[];
+  delivered: boolean;
+  nextAttemptAt: number | null;
+}
+
+export interface IdempotencyEntry {
+  method: string;
+  path: string;
+  params: unknown;
+  createdAt: number;
+  response: { status: number; body: unknown; requestId: string } | null;
+}
+
+/** Looks an object up or throws Stripe's 404 (`No such invoice: 'in_…'`). */
+export function mustGet<T>(map: Map<string, T>, id: string, noun: string, param = 'id'): T {
+  const found = map.get(id);
+  if (found === undefined) throw resourceMissing(noun, id, param);
+  return found;
+}
+
+/** Stripe references may be expanded objects; in the store they are always ids. */
+export function idOf(ref: string | { id: string } | null | undefined): string | null {
+  if (ref === null || ref === undefined) return null;
+  return typeof ref === 'string' ? ref : ref.id;
+}
+
+export function copy<T>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,113 @@
+import type express from 'express';
+import type { Clock } from '../../../plugin/core/clock.js';
+
+/** The one API version the emulator speaks (what stripe@23 pins). */
+export const EMULATED_API_VERSION = '2026-10-28.endive';
+
+export interface StripeEmulatorOptions {
+  /** Where the emulator reads the time: renewals, retries and webhook retries follow it. */
+  clock: Clock;
+  /** The secret key clients must send as `Authorization: Bearer …`. Default `sk_test_emulator`. */
+  apiKey?: string;
+  /**
+   * Days after the first failed attempt at which automatic retries run, like Stripe's
+   * "4 retries within 2 weeks" schedule. Default [3, 5, 7, 14].
+   */
+  retrySchedule?: number[];
+  /** What happens when the last retry fails. Default: cancel the subscription, leave the invoice past due. */
+  afterFinalRetry?: AfterFinalRetry;
+  /**
+   * Seconds after each failed webhook delivery before the next attempt (emulator clock).
+   * Default [60, 300, 1800, 7200, 21600, 43200, 86400]: 8 attempts over about two days.
+   */
+  webhookRetrySchedule?: number[];
+  /**
+   * Which time goes into `Stripe-Signature: t=…`. `wall` (default) signs with real time so receivers
+   * using stripe-node's default 300 s tolerance accept deliveries even when the emulator clock has
+   * been moved; `clock` signs with the emulator clock (receivers then pass their own `receivedAt`).
+   */
+  webhookTimestamps?: 'clock' | 'wall';
+  /** Used to deliver webhooks. Default: the global `fetch`. */
+  fetchImpl?: typeof fetch;
+  /** Where the emulator writes one-line notes (webhook failures, timer errors). Default: silent. */
+  log?: (line: string) => void;
+}
+
+/** Stripe's "Manage failed payments" settings (Billing → Revenue recovery). */
+export interface AfterFinalRetry {
+  subscription: 'cancel' | 'leave_past_due' | 'mark_unpaid';
+  invoice: 'leave_past_due' | 'mark_uncollectible';
+}
+
+export interface StripeEmulator {
+  /** Serves `/v1/…` (the Stripe API) and `/_emulator/…` (control routes). Mount it or call `listen`. */
+  readonly app: express.Express;
+  /** The secret key clients must use. */
+  readonly apiKey: string;
+  /** Processes everything due at `clock.now()`: renewals, retries, expiries, then webhook deliveries. Idempotent. */
+  runDue(): Promise<void>;
+  /** Sends every webhook delivery that is due now (first attempts and retries). */
+  deliverPendingWebhooks(): Promise<void>;
+  /** Listens on `host:port` (default 127.0.0.1, port 0) and runs `runDue` about every 250 ms. */
+  listen(port?: number, host?: string): Promise<StripeEmulatorServer>;
+  /** Every event created so far, oldest first, with its webhook deliveries. */
+  readonly events: readonly StripeEventRecord[];
+  /** Stops the timer and every server started by `listen`. */
+  close(): Promise<void>;
+}
+
+export interface StripeEmulatorServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** `event.request`: the API request that caused an event, or nulls for Stripe's own automatic work. */
+export interface EventOrigin {
+  id: string | null;
+  idempotency_key: string | null;
+}
+
+export const AUTOMATIC: EventOrigin = Object.freeze({ id: null, idempotency_key: null });
+
+export interface EmulatorEvent {
+  id: string;
+  object: 'event';
+  api_version: string;
+  created: number;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+  livemode: false;
+  pending_webhooks: number;
+  request: EventOrigin;
+  type: string;
+}
+
+export interface StripeEventRecord {
+  readonly id: string;
+  readonly type: string;
+  /** `data.object.id`. */
+  readonly objectId: string;
+  /** `request.id`: null when Stripe (the emulator) acted on its own. */
+  readonly requestId: string | null;
+  readonly idempotencyKey: string | null;
+  readonly created: number;
+  readonly event: EmulatorEvent;
+  readonly deliveries: readonly WebhookDeliveryRecord[];
+}
+
+export interface WebhookDeliveryRecord {
+  readonly endpointId: string;
+  readonly url: string;
+  readonly attempts: readonly WebhookAttempt[];
+  readonly delivered: boolean;
+  /** Unix seconds (emulator clock) of the next attempt; null once delivered or given up. */
+  readonly nextAttemptAt: number | null;
+}
+
+export interface WebhookAttempt {
+  /** Unix seconds, emulator clock. */
+  at: number;
+  /** HTTP status, or null when the request failed (connection refused, timeout). */
+  status: number | null;
+  error: string | null;
+}

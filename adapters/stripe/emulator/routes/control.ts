@@ -1,0 +1,141 @@
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../../../../plugin/core/clock.js';
+import { KNOWN_DECLINE_CODES } from '../decline-codes.js';
+import type { EmulatorContext } from '../emulator-store.js';
+import { invoiceSubscriptionId } from '../invoice-lifecycle.js';
+import { TEST_CARDS, testCardByKey } from '../test-cards.js';
+import { unixSeconds } from '../time.js';
+
+export interface ControlActions {
+  runDue(): Promise<void>;
+}
+
+const advanceSchema = z.object({
+  seconds: z.coerce
+    .number()
+    .positive()
+    .max(10 * 366 * 86_400),
+});
+const behaviorSchema = z.object({
+  decline_code: z.union([z.string().min(1), z.null(), z.literal('').transform(() => null)]),
+});
+
+/**
+ * `/_emulator/…`: not Stripe's API. Moves the clock, runs due work, changes how a card behaves
+ * from now on, and shows the state. No API key: the emulator is a local development tool.
+ */
+export function controlRouter(ctx: EmulatorContext, actions: ControlActions): express.Router {
+  const router = express.Router();
+  router.use(express.json(), express.urlencoded({ extended: false }));
+
+  router.post('/clock/advance', async (req, res) => {
+    const parsed = advanceSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return badRequest(res, 'Send {"seconds": <positive number>}.');
+    const clock = ctx.clock as Clock & { advance?: (ms: number) => unknown };
+    if (typeof clock.advance !== 'function') {
+      return badRequest(
+        res,
+        'This emulator runs on a clock that cannot be advanced (use ManualClock or OffsetClock).',
+      );
+    }
+    clock.advance(parsed.data.seconds * 1000);
+    await actions.runDue();
+    res.json(clockView(ctx));
+  });
+
+  router.post('/run_due', async (_req, res) => {
+    await actions.runDue();
+    res.json(clockView(ctx));
+  });
+
+  router.post('/payment_methods/:id/behavior', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const card = ctx.store.cards.get(id);
+    if (!card) return notFound(res, `No such PaymentMethod: '${id}'`);
+    const parsed = behaviorSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return badRequest(res, 'Send {"decline_code": "<code>"} or {"decline_code": null}.');
+    const code = parsed.data.decline_code;
+    if (code !== null && !KNOWN_DECLINE_CODES.includes(code)) {
+      return badRequest(res, `Unknown decline_code '${code}'. Known: ${KNOWN_DECLINE_CODES.join(', ')}.`);
+    }
+    card.override = { declineCode: code };
+    res.json({ payment_method: id, decline_code: code, behavior: code === null ? 'succeed' : 'decline' });
+  });
+
+  router.get('/test_cards', (_req, res) => {
+    res.json(
+      TEST_CARDS.map((c) => ({
+        number: c.number,
+        payment_method: `pm_card_${c.key}`,
+        token: `tok_${c.key}`,
+        brand: c.brand,
+        funding: c.funding,
+        country: c.country,
+        behaviour: c.description,
+      })),
+    );
+  });
+
+  router.get('/state', (_req, res) => res.json(stateView(ctx)));
+  return router;
+}
+
+function clockView(ctx: EmulatorContext) {
+  return { now: ctx.clock.now().toISOString(), unix: unixSeconds(ctx.clock) };
+}
+
+function stateView(ctx: EmulatorContext) {
+  const { store } = ctx;
+  return {
+    ...clockView(ctx),
+    subscriptions: [...store.subscriptions.values()].map((s) => ({
+      id: s.id,
+      customer: s.customer,
+      status: s.status,
+      current_period_end: s.items.data[0]?.current_period_end ?? null,
+      default_payment_method: s.default_payment_method,
+    })),
+    invoices: [...store.invoices.values()].map((i) => ({
+      id: i.id,
+      subscription: invoiceSubscriptionId(i),
+      billing_reason: i.billing_reason,
+      status: i.status,
+      amount_due: i.amount_due,
+      attempt_count: i.attempt_count,
+      auto_advance: i.auto_advance,
+      next_payment_attempt: i.next_payment_attempt,
+    })),
+    payment_methods: [...store.cards.entries()].map(([id, card]) => ({
+      id,
+      test_card: testCardByKey(card.testCardKey)?.description ?? card.testCardKey,
+      override: card.override ?? null,
+    })),
+    webhooks: {
+      endpoints: [...store.webhookEndpoints.values()].map(({ endpoint }) => ({
+        id: endpoint.id,
+        url: endpoint.url,
+      })),
+      pending: [...store.events.values()].flatMap((s) =>
+        s.deliveries
+          .filter((d) => !d.delivered)
+          .map((d) => ({
+            event: s.event.id,
+            type: s.event.type,
+            endpoint: d.endpointId,
+            attempts: d.attempts.length,
+            next_attempt_at: d.nextAttemptAt,
+          })),
+      ),
+    },
+    events: store.events.size,
+  };
+}
+
+function badRequest(res: Response, message: string): void {
+  res.status(400).json({ error: { type: 'invalid_request_error', message } });
+}
+
+function notFound(res: Response, message: string): void {
+  res.status(404).json({ error: { type: 'invalid_request_error', code: 'resource_missing', message } });
+}

@@ -1,0 +1,53 @@
+import { type Clock, OffsetClock } from '../../../plugin/core/clock.js';
+import { createStripeEmulator } from './create-stripe-emulator.js';
+import { EMULATED_API_VERSION, type StripeEmulator } from './emulator-types.js';
+
+export interface StartStripeEmulatorOptions {
+  /** Default 12111 (stripe-mock's port, so existing habits carry over). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: an OffsetClock, real time that `/_emulator/clock/advance` can move forward. */
+  clock?: Clock;
+  apiKey?: string;
+  /** Where the banner and emulator notes go. Default: stdout. */
+  log?: (line: string) => void;
+}
+
+export interface RunningStripeEmulator {
+  url: string;
+  port: number;
+  apiKey: string;
+  emulator: StripeEmulator;
+  close(): Promise<void>;
+}
+
+/** What `flexcharge-mit emulate stripe` runs: a listening emulator plus a banner saying how to use it. */
+export async function startStripeEmulator(
+  options: StartStripeEmulatorOptions = {},
+): Promise<RunningStripeEmulator> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const host = options.host ?? '127.0.0.1';
+  const emulator = createStripeEmulator({
+    clock: options.clock ?? new OffsetClock(),
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    log,
+  });
+  const server = await emulator.listen(options.port ?? 12111, host);
+  for (const line of [
+    `Stripe emulator (API ${EMULATED_API_VERSION}) listening on ${server.url}`,
+    `API key: ${emulator.apiKey}`,
+    `stripe-node: new Stripe('${emulator.apiKey}', { host: '${host}', port: ${server.port}, protocol: 'http' })`,
+    `Move time: curl -X POST ${server.url}/_emulator/clock/advance -H 'content-type: application/json' -d '{"seconds": 2678400}'`,
+    `State: ${server.url}/_emulator/state   Test cards: ${server.url}/_emulator/test_cards`,
+  ]) {
+    log(line);
+  }
+  return {
+    url: server.url,
+    port: server.port,
+    apiKey: emulator.apiKey,
+    emulator,
+    close: () => emulator.close(),
+  };
+}
