@@ -1,5 +1,6 @@
 import type { ChargeReport } from '../../plugin/core/billing-engine.js';
 import type { SiteReference } from '../../plugin/core/rescue-provider.js';
+import { intervalName } from './map-renewal-to-evaluate.js';
 import type { TransmitRequest } from './wire/requests.js';
 
 /** A processed charge, approved or declined, as a /transmit copy (contract §5): no PAN, no token. */
@@ -13,7 +14,17 @@ export function mapChargeToTransmit(
     isDeclined: !charge.succeeded,
     orderId: context.merchantOrderId,
     isMIT: charge.offSession,
-    isRecurring: charge.subscriptionId !== null,
+    isRecurring: charge.subscription !== null,
+    ...(charge.subscription
+      ? {
+          subscription: {
+            subscriptionId: charge.subscription.id,
+            interval: intervalName(charge.subscription.interval, charge.subscription.intervalCount),
+            price: charge.subscription.price.amount,
+            currency: charge.subscription.price.currency,
+          },
+        }
+      : {}),
     ...(context.mid ? { mid: context.mid } : {}),
     ...(context.site.siteId ? { siteId: context.site.siteId } : {}),
     ...(context.site.siteUrl ? { siteUrl: context.site.siteUrl } : {}),

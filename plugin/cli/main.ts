@@ -1,4 +1,5 @@
 import { DEFAULT_SANDBOX_PORT, startFlexChargeSandbox } from '../../adapters/flexcharge/sandbox/index.js';
+import { startStripeEmulator } from '../../adapters/stripe/emulator/index.js';
 import { loadConfig } from '../config/load-config.js';
 import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
@@ -12,6 +13,7 @@ const USAGE = `usage: flexcharge-mit <command>
   start            run the plugin (HTTP surface and worker); configuration from the environment
   migrate          apply pending database migrations and exit
   sandbox          run the local FlexCharge sandbox on its own [--port 7070]
+  emulate stripe   run the local Stripe emulator on its own [--port 12111]
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
 
@@ -38,11 +40,13 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'sandbox': {
-      const portArg = argv.indexOf('--port');
-      const port = portArg >= 0 ? Number(argv[portArg + 1]) : DEFAULT_SANDBOX_PORT;
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error(`--port must be a port number`);
-      const started = await startFlexChargeSandbox({ port });
+      const started = await startFlexChargeSandbox({ port: portOption(argv, DEFAULT_SANDBOX_PORT) });
+      onShutdown(() => started.close());
+      return;
+    }
+    case 'emulate': {
+      if (argv[1] !== 'stripe') throw new Error('usage: flexcharge-mit emulate stripe [--port 12111]');
+      const started = await startStripeEmulator({ port: portOption(argv, 12111) });
       onShutdown(() => started.close());
       return;
     }
@@ -58,6 +62,13 @@ async function main(argv: string[]): Promise<void> {
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       process.exitCode = 2;
   }
+}
+
+function portOption(argv: string[], fallback: number): number {
+  const at = argv.indexOf('--port');
+  const port = at >= 0 ? Number(argv[at + 1]) : fallback;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a port number');
+  return port;
 }
 
 /** Graceful shutdown: stop taking requests, finish what is in flight, close the database. */

@@ -86,6 +86,60 @@ export const configSchema = z
       .max(90)
       .default(21)
       .describe('How long FlexCharge may work a declined renewal (expiryDateUtc = now + this many days).'),
+    FLEXCHARGE_SITE_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        'The website linked to the subscription descriptor, sent as siteUrl when no FLEXCHARGE_SITE_ID is set.',
+      ),
+    MIT_MODE: z
+      .enum(['on', 'off'])
+      .default('on')
+      .describe(
+        'MIT rescue for the merchant configured here; on as soon as FlexCharge credentials are given.',
+      ),
+    RESCUE_FRESHNESS_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(72)
+      .default(24)
+      .describe(
+        'A renewal failure older than this when it reaches the plugin is not handed over (FlexCharge wants same-day).',
+      ),
+    RESCUE_POLL_INTERVAL_MINUTES: z.coerce
+      .number()
+      .positive()
+      .default(360)
+      .describe('How often a held rescue is polled with /outcome when no webhook has settled it.'),
+    RESCUE_NO_RETRY_DECLINE_CODES: z
+      .string()
+      .regex(/^[\w-]+(,[\w-]+)*$/, 'must be a comma-separated list of decline codes')
+      .optional()
+      .describe(
+        'Decline codes never handed over (card networks forbid retrying them). Default: lost, stolen, pick-up, fraud, revoked authorization.',
+      ),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)')
+      .optional()
+      .describe('Stripe API key. Absent: the bundled Stripe emulator runs in-process.'),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
+      .optional()
+      .describe('The signing secret of the Stripe webhook endpoint that points at /webhooks/stripe.'),
+    STRIPE_API_BASE: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        'Where the Stripe SDK sends requests, e.g. a standalone emulator or a proxy. Absent: api.stripe.com.',
+      ),
+    WORKER_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(50)
+      .default(1000)
+      .describe('How often the worker looks for due work.'),
     SANDBOX_DECISION_DELAY_SECONDS: z.coerce
       .number()
       .min(0)
@@ -104,6 +158,20 @@ export const configSchema = z
         code: 'custom',
         path: [c.FLEXCHARGE_APP_KEY ? 'FLEXCHARGE_APP_SECRET' : 'FLEXCHARGE_APP_KEY'],
         message: 'FLEXCHARGE_APP_KEY and FLEXCHARGE_APP_SECRET go together',
+      });
+    }
+    if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_WEBHOOK_SECRET'],
+        message: 'is required with STRIPE_SECRET_KEY: webhooks that cannot be verified are refused',
+      });
+    }
+    if (c.STRIPE_API_BASE && !c.STRIPE_SECRET_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_SECRET_KEY'],
+        message: 'is required with STRIPE_API_BASE',
       });
     }
     if (c.FLEXCHARGE_ENV === 'production' && !c.FLEXCHARGE_APP_KEY) {

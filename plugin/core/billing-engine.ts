@@ -22,8 +22,11 @@ export interface BillingEngineAdapter {
   /** Turns a stored event into what the workflow acts on; events it does not need become `ignored`. */
   normalize(event: VerifiedEngineEvent): BillingEvent;
 
-  /** Re-reads the invoice and everything /evaluate needs, straight from the engine. */
-  loadRenewalFailure(invoiceId: string): Promise<RenewalFailure>;
+  /**
+   * Re-reads the invoice and everything /evaluate needs, straight from the engine. `origin` is what
+   * the failure's webhook said about who made the attempt; without it the adapter works it out.
+   */
+  loadRenewalFailure(invoiceId: string, origin?: FailureOrigin): Promise<RenewalFailure>;
 
   /** The invoice as the engine sees it now. */
   invoiceStatus(invoiceId: string): Promise<InvoiceSnapshot>;
@@ -51,6 +54,11 @@ export interface BillingEngineAdapter {
 
   /** A charge the engine reported, for /transmit. */
   loadCharge(chargeId: string): Promise<ChargeReport>;
+}
+
+/** Who made a failed attempt, as the engine's own (verified) failure event says. */
+export interface FailureOrigin {
+  readonly engineInitiated: boolean;
 }
 
 /** An engine event whose signature checked out; `payload` is the parsed body as the engine sent it. */
@@ -177,7 +185,8 @@ export interface ChargeReport {
   readonly amount: Money;
   readonly createdAt: Date;
   readonly invoiceId: string | null;
-  readonly subscriptionId: string | null;
+  /** The subscription the charge paid for, as /transmit describes a recurring MIT. */
+  readonly subscription: { id: string; interval: string; intervalCount: number; price: Money } | null;
   readonly offSession: boolean;
   readonly declineCode: string | null;
   readonly responseCode: string | null;

@@ -44,7 +44,7 @@ export async function runRescueStep(rescue: Rescue, ctx: StepContext): Promise<S
 }
 
 async function checkAndPrepare(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
-  const renewal = await ctx.engine.loadRenewalFailure(rescue.invoiceId);
+  const renewal = await loadRenewal(rescue, ctx);
   const token = renewal.card
     ? (renewal.card.flexchargeToken ?? (await ctx.findCardToken(renewal.card.paymentMethodId)))
     : null;
@@ -75,7 +75,7 @@ async function checkAndPrepare(rescue: Rescue, ctx: StepContext): Promise<StepOu
 }
 
 async function submit(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
-  const renewal = await ctx.engine.loadRenewalFailure(rescue.invoiceId);
+  const renewal = await loadRenewal(rescue, ctx);
   if (renewal.invoiceStatus !== 'open') {
     return {
       to: 'cancelled',
@@ -164,9 +164,12 @@ async function hold(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
 }
 
 function nextPoll(rescue: Rescue, ctx: StepContext): Date {
-  const poll = later(ctx.now, ctx.policy.pollIntervalMs);
-  if (!rescue.expiresAt || rescue.expiresAt <= ctx.now) return poll;
-  return new Date(Math.min(poll.getTime(), rescue.expiresAt.getTime()));
+  const poll = later(ctx.now, ctx.policy.pollIntervalMs).getTime();
+  if (!rescue.expiresAt) return new Date(poll);
+  // Look again at expiry, and once more when the grace after it ends.
+  const expiry = rescue.expiresAt.getTime();
+  const checkpoint = expiry > ctx.now.getTime() ? expiry : expiry + ctx.policy.expiryGraceMs;
+  return new Date(checkpoint > ctx.now.getTime() ? Math.min(poll, checkpoint) : poll);
 }
 
 async function poll(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
@@ -206,11 +209,12 @@ async function poll(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
     case 'pending': {
       const deadline = rescue.expiresAt ? later(rescue.expiresAt, ctx.policy.expiryGraceMs) : null;
       if (deadline && ctx.now >= deadline) {
-        // Past expiry with no final word: stop FlexCharge first so it cannot collect after we release.
+        // Past expiry with no final word: stop FlexCharge first, so it cannot collect after we release.
+        await ctx.provider.cancel(rescue.providerOrderId, `expire-${rescue.id}`);
         return {
-          to: 'cancelling',
-          note: 'expired without a final outcome; cancelling the order',
-          patch: { providerStatus: outcome.providerStatus },
+          to: 'releasing',
+          note: 'expired without a final outcome: FlexCharge order cancelled, releasing the hold',
+          patch: { providerStatus: 'CANCELLED', outcomeAt: ctx.now },
           nextActionAt: ctx.now,
         };
       }
@@ -326,6 +330,11 @@ async function refund(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
     patch: { providerStatus: 'RETURNED' },
     nextActionAt: null,
   };
+}
+
+function loadRenewal(rescue: Rescue, ctx: StepContext) {
+  const origin = rescue.engineInitiated === null ? undefined : { engineInitiated: rescue.engineInitiated };
+  return ctx.engine.loadRenewalFailure(rescue.invoiceId, origin);
 }
 
 function siteLabel(ctx: StepContext, descriptor: string | null): string | null {

@@ -11,6 +11,8 @@ export interface Rescue {
   readonly state: RescueState;
   readonly createdAt: Date;
   readonly failedAt: Date;
+  /** From the failure webhook: the engine made the attempt itself (null: not known). */
+  readonly engineInitiated: boolean | null;
   readonly amount: Money | null;
   readonly providerOrderId: string | null;
   readonly confirmationId: string | null;

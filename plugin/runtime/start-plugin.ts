@@ -1,16 +1,23 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import { type Express, Router } from 'express';
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
+import { createCardTokenRepository } from '../storage/card-token-repository.js';
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
 import { createInboxRepository } from '../storage/inbox-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { createRescueRepository } from '../storage/rescue-repository.js';
+import { createTransmissionRepository } from '../storage/transmission-repository.js';
 import { createWebhookNonceRepository } from '../storage/webhook-nonce-repository.js';
+import { createWorker, type Worker } from '../worker/worker.js';
 import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
+import { policyFromConfig, singleMerchantDirectory } from './merchant-from-config.js';
+import { type StripeSetup, setupStripe } from './stripe-setup.js';
 
 export const DEFAULT_MERCHANT_ID = 'default';
 
@@ -20,6 +27,8 @@ export interface RunningPlugin {
   readonly clock: Clock;
   readonly database: DatabaseHandle;
   readonly flexcharge: FlexChargeSetup;
+  readonly stripe: StripeSetup;
+  readonly worker: Worker;
   stop(): Promise<void>;
 }
 
@@ -27,36 +36,56 @@ export interface StartOptions {
   logger: Logger;
   /** Default: the system clock, or, with the local sandbox, a clock its controls can move forward. */
   clock?: Clock;
-  /** An already open, migrated-or-not database (tests); the caller closes it. */
+  /** An already open database (tests); the caller closes it. */
   database?: DatabaseHandle;
+  /** Default true. Tests drive `worker.drain()` themselves. */
+  startWorker?: boolean;
 }
 
-/** The composition root: database and migrations, FlexCharge, the HTTP surface. */
+/**
+ * The composition root: database and migrations, the HTTP listener, FlexCharge and Stripe (or their
+ * local stand-ins, which need the listener's URL for their webhooks), the routes, then the worker.
+ */
 export async function startPlugin(config: Config, options: StartOptions): Promise<RunningPlugin> {
   const { logger } = options;
-  // With the local sandbox, plugin and sandbox share one clock, so `POST /_sandbox/clock/advance`
-  // moves both and signatures stay within their date tolerance.
+  // With the local sandbox, plugin, sandbox and emulator share one clock, so moving it moves all
+  // three and webhook signatures stay within their date tolerance.
   const clock = options.clock ?? (config.FLEXCHARGE_ENV === 'local' ? new OffsetClock() : systemClock);
   const stops: Array<() => Promise<void>> = [];
-  const database = options.database ?? (await openDatabase(targetFromConfig(config)));
-  if (!options.database) stops.push(() => database.close());
+  const stopAll = async () => {
+    for (const stop of stops.splice(0)) await stop();
+  };
   try {
+    const database = options.database ?? (await openDatabase(targetFromConfig(config)));
+    if (!options.database) stops.unshift(() => database.close());
     const applied = await migrateToLatest(database.db);
     if (applied.length)
       logger.info('migrations applied', { migrations: applied.map((m) => m.migrationName) });
 
-    const pluginUrl = `http://127.0.0.1:${config.PORT}`;
-    const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl });
+    // Webhook and admin routes are mounted once their adapters exist; until then they answer 404.
+    const lateRoutes = Router();
+    const app = createApp({ database, logger, routers: [lateRoutes] });
+    const server = await listen(app, config.PORT);
+    stops.unshift(() => closeServer(server));
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+
+    const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl: url });
     stops.unshift(() => flexcharge.close());
+    const stripe = await setupStripe(config, { clock, logger, pluginUrl: url });
+    stops.unshift(() => stripe.close());
 
     const inbox = createInboxRepository(database.db);
+    const rescues = createRescueRepository(database.db);
+    const cardTokens = createCardTokenRepository(database.db);
     const nonces = createWebhookNonceRepository(database.db);
-    const routers = [
+    const engines = [stripe.adapter];
+    lateRoutes.use(
       webhookRoutes({
         inbox,
         clock,
         defaultMerchantId: DEFAULT_MERCHANT_ID,
-        engines: [],
+        engines,
         provider: {
           id: 'flexcharge',
           verify: (raw, headers, host) => flexcharge.webhookReceiver.verify(raw, headers, host),
@@ -64,27 +93,44 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
         },
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
       }),
-    ];
-    const app = createApp({ database, logger, routers });
-    const server = await listen(app, config.PORT);
-    stops.unshift(() => closeServer(server));
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${port}`;
-    if (flexcharge.sandbox && !config.PUBLIC_URL && port !== config.PORT) {
-      flexcharge.sandbox.sandbox.setWebhook({
-        url: `${url}/webhooks/flexcharge`,
-        subscriberKey: flexcharge.subscriberKey!,
-      });
-    }
+      adminRoutes({
+        adminToken: config.ADMIN_TOKEN,
+        merchantId: DEFAULT_MERCHANT_ID,
+        engineIds: engines.map((e) => e.id),
+        rescues,
+        cardTokens,
+        clock,
+      }),
+    );
+
+    const worker = createWorker({
+      inbox,
+      rescues,
+      transmissions: createTransmissionRepository(database.db),
+      cardTokens,
+      merchants: singleMerchantDirectory({
+        merchantId: DEFAULT_MERCHANT_ID,
+        policy: policyFromConfig(config, DEFAULT_MERCHANT_ID, flexcharge.provider !== null),
+        provider: flexcharge.provider,
+        engines,
+      }),
+      clock,
+      logger,
+    });
+    if (options.startWorker !== false) worker.start(config.WORKER_INTERVAL_MS);
+    // The worker stops before anything it uses: it finishes its pass, then the rest closes.
+    stops.unshift(() => worker.stop());
+
     logger.info('plugin listening', {
       url,
       database: database.kind,
       flexcharge: config.FLEXCHARGE_ENV,
       ...(flexcharge.sandbox ? { flexchargeSandbox: flexcharge.sandbox.baseUrl } : {}),
+      ...(stripe.emulator ? { stripeEmulator: stripe.emulator.url } : {}),
     });
-    return { url, port, clock, database, flexcharge, stop: () => runAll(stops) };
+    return { url, port, clock, database, flexcharge, stripe, worker, stop: stopAll };
   } catch (err) {
-    await runAll(stops);
+    await stopAll();
     throw err;
   }
 }
@@ -102,8 +148,4 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
-}
-
-async function runAll(stops: Array<() => Promise<void>>): Promise<void> {
-  for (const stop of stops) await stop();
 }

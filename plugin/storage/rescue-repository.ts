@@ -30,6 +30,7 @@ export function toRescue(row: RescueRow): Rescue {
     state: row.state,
     createdAt: row.created_at,
     failedAt: row.failed_at,
+    engineInitiated: row.engine_initiated,
     amount:
       row.amount !== null && row.currency ? { amount: Number(row.amount), currency: row.currency } : null,
     providerOrderId: row.flexcharge_order_id,
@@ -106,6 +107,7 @@ export function createRescueRepository(db: Kysely<Database>) {
       engine: string;
       invoiceId: string;
       failedAt: Date;
+      engineInitiated?: boolean;
       now: Date;
     }): Promise<{ created: boolean; id: string }> {
       return db.transaction().execute(async (trx) => {
@@ -117,6 +119,7 @@ export function createRescueRepository(db: Kysely<Database>) {
             invoice_id: input.invoiceId,
             state: 'received',
             failed_at: input.failedAt,
+            engine_initiated: input.engineInitiated ?? null,
             next_action_at: input.now,
             created_at: input.now,
             updated_at: input.now,

@@ -56,6 +56,7 @@ export interface RescuesTable {
   amount: number | null;
   currency: string | null;
   failed_at: Timestamp;
+  engine_initiated: boolean | null;
   failed_charge_id: string | null;
   decline_code: string | null;
   site: string | null;

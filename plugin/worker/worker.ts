@@ -50,11 +50,13 @@ export function createWorker(deps: WorkerDeps) {
     const scope = { merchantId: merchant.merchantId, engine: engine.id };
     switch (billingEvent.kind) {
       case 'renewal_failed':
+        // First seen when the webhook arrived, not when the worker got to it: freshness is about us.
         await deps.rescues.createIfAbsent({
           ...scope,
           invoiceId: billingEvent.invoiceId,
           failedAt: billingEvent.failedAt,
-          now,
+          engineInitiated: billingEvent.automatic,
+          now: event.received_at,
         });
         return;
       case 'invoice_paid':

@@ -1,0 +1,107 @@
+import type Stripe from 'stripe';
+import type { OriginalAuthentication } from '../../plugin/core/billing-engine.js';
+import { stripeCall } from './map-stripe-error.js';
+import { expanded, idOf } from './stripe-values.js';
+
+/** The card the failed renewal was charged to, as far as it is known. */
+export interface CardRef {
+  readonly paymentMethodId: string | null;
+  readonly fingerprint: string | null;
+}
+
+/**
+ * Paid invoices other than the first looked at for a later customer-initiated payment (a card
+ * change paid on the hosted invoice page): newest first, at most this many, to bound the calls.
+ */
+const LATER_CIT_LOOKUPS = 6;
+
+/**
+ * The subscription's customer-initiated payment whose 3-D Secure and network transaction id the
+ * rescue should reference (stripe-billing.md §3):
+ *
+ * 1. the paid `subscription_create` invoice's charge, if it was made with the card that failed now
+ *    (same PaymentMethod or same card fingerprint);
+ * 2. otherwise the newest paid invoice charged on-session with that card (3DS or
+ *    `setup_credential_usage` on the charge), for a customer who changed cards since signing up;
+ * 3. otherwise null: another card's NTI or authentication must not be sent with this card.
+ *
+ * When the failed card is unknown (no charge was made), the first payment is taken as is.
+ * `invoices` are the subscription's invoices in any order; `excludeInvoiceId` is the failed one.
+ */
+export async function findOriginalPayment(
+  stripe: Stripe,
+  input: { invoices: readonly Stripe.Invoice[]; failedCard: CardRef | null; excludeInvoiceId: string },
+): Promise<OriginalAuthentication | null> {
+  const paid = input.invoices
+    .filter((inv) => inv.status === 'paid' && inv.id !== input.excludeInvoiceId)
+    .sort((a, b) => a.created - b.created);
+  const matches = (charge: Stripe.Charge) => sameCard(charge, input.failedCard);
+
+  for (const invoice of paid.filter((inv) => inv.billing_reason === 'subscription_create')) {
+    const charge = await paidCharge(stripe, invoice.id);
+    if (charge && (input.failedCard === null || matches(charge))) return authenticationOf(charge);
+  }
+  const later = paid
+    .filter((inv) => inv.billing_reason !== 'subscription_create')
+    .reverse()
+    .slice(0, LATER_CIT_LOOKUPS);
+  for (const invoice of later) {
+    const charge = await paidCharge(stripe, invoice.id);
+    if (charge && isCustomerInitiated(charge) && matches(charge)) return authenticationOf(charge);
+  }
+  return null;
+}
+
+/** The succeeded charge that paid the invoice, through its paid InvoicePayment (basil+). */
+async function paidCharge(stripe: Stripe, invoiceId: string): Promise<Stripe.Charge | null> {
+  const payments = await stripeCall(`list paid payments of invoice ${invoiceId}`, () =>
+    stripe.invoicePayments.list({ invoice: invoiceId, status: 'paid', limit: 10 }),
+  );
+  for (const payment of payments.data) {
+    const piId = idOf(payment.payment.payment_intent);
+    const chargeId = idOf(payment.payment.charge);
+    let charge: Stripe.Charge | null = null;
+    if (piId) {
+      const pi = await stripeCall(`retrieve payment intent ${piId}`, () =>
+        stripe.paymentIntents.retrieve(piId, { expand: ['latest_charge'] }),
+      );
+      charge = expanded(pi.latest_charge);
+    } else if (chargeId) {
+      charge = await stripeCall(`retrieve charge ${chargeId}`, () => stripe.charges.retrieve(chargeId));
+    }
+    if (charge?.status === 'succeeded') return charge;
+  }
+  return null;
+}
+
+function sameCard(charge: Stripe.Charge, card: CardRef | null): boolean {
+  if (!card) return false;
+  if (card.paymentMethodId && charge.payment_method === card.paymentMethodId) return true;
+  const fingerprint = charge.payment_method_details?.card?.fingerprint;
+  return Boolean(card.fingerprint && fingerprint && fingerprint === card.fingerprint);
+}
+
+/** On-session: authenticated, or the payment that saved the card for later off-session use. */
+function isCustomerInitiated(charge: Stripe.Charge): boolean {
+  const card = charge.payment_method_details?.card;
+  if (!card || card.stored_credential_usage) return false;
+  return card.three_d_secure != null || card.setup_credential_usage != null;
+}
+
+function authenticationOf(charge: Stripe.Charge): OriginalAuthentication {
+  const card = charge.payment_method_details?.card;
+  const tds = card?.three_d_secure ?? null;
+  return {
+    chargeId: charge.id,
+    networkTransactionId: card?.network_transaction_id ?? null,
+    threeDSecure: tds
+      ? {
+          version: tds.version ?? null,
+          eci: tds.electronic_commerce_indicator ?? card?.electronic_commerce_indicator ?? null,
+          result: tds.result ?? null,
+          dsTransactionId: tds.transaction_id ?? null,
+          authenticationFlow: tds.authentication_flow ?? null,
+        }
+      : null,
+  };
+}

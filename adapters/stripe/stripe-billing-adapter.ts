@@ -1,0 +1,40 @@
+import type Stripe from 'stripe';
+import type { BillingEngineAdapter } from '../../plugin/core/billing-engine.js';
+import type { Clock } from '../../plugin/core/clock.js';
+import { holdInvoiceRetries, releaseInvoiceHold } from './invoice-hold.js';
+import { loadInvoiceSnapshot } from './invoice-snapshot.js';
+import { loadCharge } from './load-charge.js';
+import { loadRenewalFailure } from './load-renewal-failure.js';
+import { mapStripeEvent } from './map-stripe-event.js';
+import { recordRecoveredPayment } from './record-recovered-payment.js';
+import { verifyStripeWebhook } from './verify-stripe-webhook.js';
+
+export interface StripeBillingAdapterOptions {
+  /** The SDK client (`createStripeClient`), or any stripe@23 instance, e.g. one pointed at the emulator. */
+  readonly stripe: Stripe;
+  /** The `whsec_…` signing secret of the webhook endpoint that points at this plugin. */
+  readonly webhookSecret: string;
+  /** Webhook signature age is measured against this clock. */
+  readonly clock: Clock;
+}
+
+/**
+ * The billing-engine port over Stripe Billing (API version 2026-10-28.endive, as stripe@23 pins).
+ * Holds work by switching the invoice's `auto_advance` off and on (`holdCapability: 'toggle'`);
+ * every Stripe failure surfaces through `mapStripeError`.
+ */
+export function createStripeBillingAdapter(options: StripeBillingAdapterOptions): BillingEngineAdapter {
+  const { stripe, webhookSecret, clock } = options;
+  return {
+    id: 'stripe',
+    holdCapability: 'toggle',
+    verifyWebhook: (rawBody, headers) => verifyStripeWebhook(stripe, webhookSecret, clock, rawBody, headers),
+    normalize: (event) => mapStripeEvent(event),
+    loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin),
+    invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId),
+    holdRetries: (invoiceId, hold) => holdInvoiceRetries(stripe, invoiceId, hold),
+    releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release),
+    recordRecoveredPayment: (invoiceId, payment) => recordRecoveredPayment(stripe, invoiceId, payment),
+    loadCharge: (chargeId) => loadCharge(stripe, chargeId),
+  };
+}

@@ -1,0 +1,67 @@
+import Stripe from 'stripe';
+import { ConfigError } from '../../plugin/core/errors.js';
+
+export interface StripeClientConfig {
+  /** `sk_…` or a restricted `rk_…` key (see README.md for the permissions it needs). */
+  readonly secretKey: string;
+  /**
+   * Where requests go instead of api.stripe.com, e.g. `http://127.0.0.1:12111` for the emulator or a
+   * proxy. Absent: Stripe itself.
+   */
+  readonly apiBase?: string | undefined;
+  /** The SDK's own retries of connection errors, 409, 5xx; default 2 (stripe-node's default since v17). */
+  readonly maxNetworkRetries?: number | undefined;
+  /** Per-request timeout in milliseconds; default the SDK's 80 s. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * The one place the Stripe SDK is constructed. The API version is left to the SDK's pin
+ * (`2026-10-28.endive` for stripe@23), which is the shape every reader in this adapter expects.
+ */
+export function createStripeClient(config: StripeClientConfig): Stripe {
+  return new Stripe(config.secretKey, {
+    maxNetworkRetries: config.maxNetworkRetries ?? 2,
+    ...(config.timeoutMs === undefined ? {} : { timeout: config.timeoutMs }),
+    ...(config.apiBase ? parseApiBase(config.apiBase) : {}),
+    appInfo: { name: 'flexcharge-mit-plugin' },
+  });
+}
+
+export interface StripeEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'http' | 'https';
+}
+
+/**
+ * `http://127.0.0.1:12111` → `{host, port, protocol}`, the form stripe-node takes. The SDK cannot
+ * prefix paths, so a base with a path (or query, or credentials) is a configuration error rather
+ * than something silently dropped.
+ */
+export function parseApiBase(apiBase: string): StripeEndpoint {
+  let url: URL;
+  try {
+    url = new URL(apiBase);
+  } catch {
+    throw apiBaseError(`STRIPE_API_BASE is not a URL: ${apiBase}`);
+  }
+  const protocol = url.protocol.slice(0, -1);
+  if (protocol !== 'http' && protocol !== 'https') {
+    throw apiBaseError(`STRIPE_API_BASE must be http or https, got ${url.protocol}`);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username || url.password) {
+    throw apiBaseError(
+      `STRIPE_API_BASE must be scheme://host[:port] only (the SDK adds /v1/…), got ${apiBase}`,
+    );
+  }
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+    protocol,
+  };
+}
+
+function apiBaseError(message: string): ConfigError {
+  return new ConfigError(message, [{ variable: 'STRIPE_API_BASE', message }]);
+}

@@ -1,0 +1,71 @@
+import type Stripe from 'stripe';
+import { createStripeEmulator, type StripeEmulator } from '../../adapters/stripe/emulator/index.js';
+import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
+import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
+import type { Config } from '../config/config-schema.js';
+import { readManifest } from '../config/write-manifest.js';
+import type { BillingEngineAdapter } from '../core/billing-engine.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+
+export interface StripeSetup {
+  readonly stripe: Stripe;
+  readonly adapter: BillingEngineAdapter;
+  /** The signing secret of the endpoint that points at this plugin. */
+  readonly webhookSecret: string;
+  /** The in-process emulator when no STRIPE_SECRET_KEY is configured. */
+  readonly emulator: { readonly emulator: StripeEmulator; readonly url: string } | null;
+  close(): Promise<void>;
+}
+
+/** The webhook events the Stripe adapter needs, as manifest.json lists them. */
+export function stripeWebhookEvents(): Stripe.WebhookEndpointCreateParams.EnabledEvent[] {
+  const engines = readManifest().engines as { id: string; webhook: { events: string[] } }[];
+  return (engines.find((e) => e.id === 'stripe')?.webhook.events ??
+    []) as Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+}
+
+/**
+ * Stripe with the merchant's key, or, with none configured, the bundled emulator in-process with a
+ * webhook endpoint registered for this plugin, so a newcomer's first run has a working Stripe.
+ */
+export async function setupStripe(
+  config: Config,
+  deps: { clock: Clock; logger: Logger; pluginUrl: string },
+): Promise<StripeSetup> {
+  if (config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET) {
+    const stripe = createStripeClient({
+      secretKey: config.STRIPE_SECRET_KEY,
+      apiBase: config.STRIPE_API_BASE,
+    });
+    const adapter = createStripeBillingAdapter({
+      stripe,
+      webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      clock: deps.clock,
+    });
+    return {
+      stripe,
+      adapter,
+      webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      emulator: null,
+      close: async () => {},
+    };
+  }
+  // Signed with the shared clock, which is the one the adapter checks signature age against.
+  const emulator = createStripeEmulator({ clock: deps.clock, webhookTimestamps: 'clock' });
+  const server = await emulator.listen(0, '127.0.0.1');
+  const stripe = createStripeClient({ secretKey: emulator.apiKey, apiBase: server.url });
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: `${config.PUBLIC_URL ?? deps.pluginUrl}/webhooks/stripe`,
+    enabled_events: stripeWebhookEvents(),
+  });
+  const adapter = createStripeBillingAdapter({ stripe, webhookSecret: endpoint.secret!, clock: deps.clock });
+  deps.logger.info('Stripe emulator running in-process', { url: server.url, apiKey: emulator.apiKey });
+  return {
+    stripe,
+    adapter,
+    webhookSecret: endpoint.secret!,
+    emulator: { emulator, url: server.url },
+    close: () => emulator.close(),
+  };
+}
