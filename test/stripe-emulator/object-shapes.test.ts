@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Harness, startHarness, subscribe } from './support.js';
 
-/** Stripe's own fixture objects (stripe-mock), shared with the project at ../shared. */
-const FIXTURES = fileURLToPath(new URL('../../../shared/stripe-fixtures3.json', import.meta.url));
+/** Stripe's own fixture objects (stripe-mock) for the resources the emulator serves, kept beside this test. */
+const FIXTURES = fileURLToPath(new URL('./stripe-fixtures.json', import.meta.url));
 
 /**
  * Keys of the fixture deliberately absent from the emulator's endive objects, and why.
@@ -17,9 +17,7 @@ const ABSENT_ON_PURPOSE = new Set(['invoice.subscription']);
 /** Paths whose contents legitimately differ in kind (an event's object is whatever the event is about). */
 const NOT_COMPARED = new Set(['event.data.object']);
 
-describe('Stripe emulator: object shapes', {
-  skip: !existsSync(FIXTURES) && 'shared fixtures not found',
-}, () => {
+describe('Stripe emulator: object shapes', () => {
   let h: Harness;
   const objects = new Map<string, unknown>();
 
@@ -67,9 +65,8 @@ describe('Stripe emulator: object shapes', {
   });
   after(() => h.close());
 
-  const fixtures = existsSync(FIXTURES)
-    ? (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, unknown> }).resources
-    : {};
+  const fixtures = (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, unknown> })
+    .resources;
 
   for (const name of [
     'customer',
