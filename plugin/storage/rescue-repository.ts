@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
 import { InvalidTransitionError } from '../core/errors.js';
 import type { Rescue, RescuePatch, StepOutcome } from '../core/rescue.js';
-import { canTransition, FINAL_STATES, type RescueState } from '../core/rescue-states.js';
+import { canTransition, FINAL_STATES, RESCUE_STATES, type RescueState } from '../core/rescue-states.js';
 import { backoffFrom, claimDue } from './claim-due.js';
 import type { Database, RescuesTable } from './schema.js';
 
@@ -9,16 +9,8 @@ export type RescueRow = Selectable<RescuesTable>;
 
 const T = 'flexcharge_mit.rescues' as const;
 const H = 'flexcharge_mit.rescue_events' as const;
-const OPEN_STATES = [
-  'received',
-  'evaluating',
-  'holding',
-  'held',
-  'approved',
-  'releasing',
-  'cancelling',
-  'refunding',
-] as const;
+/** States the worker still has work for: everything but the final ones and needs_attention. */
+const OPEN_STATES = RESCUE_STATES.filter((state) => !FINAL_STATES.has(state) && state !== 'needs_attention');
 
 export function toRescue(row: RescueRow): Rescue {
   return {

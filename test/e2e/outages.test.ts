@@ -24,7 +24,11 @@ describe('outages delay the work and lose none of it', () => {
     assert.equal(rescue?.rescue.state, 'held');
     const evaluated = e.sandbox.requests.filter((r) => r.path === '/v1/evaluate');
     assert.equal(evaluated.length, 7, 'six refused attempts, then the one that went through');
-    assert.equal([...e.sandbox.orders.values()].filter((o) => o.externalOrderId === invoice.id).length, 1, 'one order');
+    assert.equal(
+      [...e.sandbox.orders.values()].filter((o) => o.externalOrderId === invoice.id).length,
+      1,
+      'one order',
+    );
     await e.advance(DAY_MS);
     assert.equal((await e.rescueFor(invoice.id))?.rescue.state, 'recovered');
   });
@@ -41,7 +45,10 @@ describe('outages delay the work and lose none of it', () => {
     assert.ok(pending.every((t) => (t.last_error ?? '').includes('500') || t.attempts === 0));
     for (let i = 0; i < 8; i++) await e.advance(15 * 60_000);
     const rows = await e.database.db.selectFrom('flexcharge_mit.transmissions').selectAll().execute();
-    assert.ok(rows.every((t) => t.state === 'sent'), 'all sent once FlexCharge answers');
+    assert.ok(
+      rows.every((t) => t.state === 'sent'),
+      'all sent once FlexCharge answers',
+    );
     const sent = e.sandbox.requests.filter((r) => r.path === '/v1/transmit').length;
     assert.equal(sent - 12, rows.length, 'each charge accepted exactly once');
     assert.ok(subscription.id);

@@ -6,6 +6,7 @@ import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
+import { justAfterPeriodEnd, setCardBehavior } from '../support/stripe-emulator-controls.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 export { DAY_MS };
@@ -129,23 +130,12 @@ export async function startE2E(env: Record<string, string> = {}) {
   }
 
   /** From the next charge on, the card declines with this code (the emulator's control route). */
-  async function declineNextCharges(paymentMethodId: string, declineCode: string | null): Promise<void> {
-    const res = await fetch(
-      `${plugin.stripe.emulator!.url}/_emulator/payment_methods/${paymentMethodId}/behavior`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ decline_code: declineCode }),
-      },
-    );
-    if (!res.ok) throw new Error(`behavior override failed: ${res.status} ${await res.text()}`);
-  }
+  const declineNextCharges = (paymentMethodId: string, declineCode: string | null) =>
+    setCardBehavior(plugin.stripe.emulator!.url, paymentMethodId, declineCode);
 
   /** Moves to just past the current period end: Stripe creates the renewal invoice and charges it. */
   async function renew(subscriptionId: string): Promise<Stripe.Invoice> {
-    const sub = await stripe.subscriptions.retrieve(subscriptionId);
-    const end = (sub.items.data[0]?.current_period_end ?? 0) * 1000;
-    clock.set(Math.max(clock.now().getTime(), end + 60_000));
+    clock.set(Math.max(clock.now().getTime(), await justAfterPeriodEnd(stripe, subscriptionId)));
     await settle();
     const invoices = await stripe.invoices.list({ subscription: subscriptionId, limit: 1 });
     const invoice = invoices.data[0];
@@ -173,6 +163,21 @@ export async function startE2E(env: Record<string, string> = {}) {
   const sandboxCalls = (path: string) =>
     sandbox.requests.filter((r) => r.path === path || r.path.startsWith(`${path}/`) || r.path.endsWith(path));
 
+  /** Posts a Stripe event to the plugin as Stripe would, signed now with the endpoint's secret. */
+  function postStripeEvent(event: object) {
+    const payload = JSON.stringify(event);
+    const header = stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: plugin.stripe.webhookSecret,
+      timestamp: Math.floor(clock.now().getTime() / 1000),
+    });
+    return request(plugin.url)
+      .post('/webhooks/stripe')
+      .set('stripe-signature', header)
+      .set('content-type', 'application/json')
+      .send(payload);
+  }
+
   /** What the plugin sent to /evaluate, as its call log recorded it (redacted). */
   async function evaluateBodies(): Promise<EvaluateRequest[]> {
     const rows = await database.db
@@ -199,6 +204,7 @@ export async function startE2E(env: Record<string, string> = {}) {
     rescueFor,
     sandboxCalls,
     evaluateBodies,
+    postStripeEvent,
     async close() {
       await plugin.stop();
       await database.close();

@@ -103,18 +103,7 @@ describe('what the plugin refuses or does not hand over', () => {
     const failure = e.emulator.events.find(
       (r) => r.type === 'invoice.payment_failed' && r.objectId === invoice.id,
     )!;
-    const payload = JSON.stringify(failure.event);
-    const header = e.stripe.webhooks.generateTestHeaderString({
-      payload,
-      secret: e.plugin.stripe.webhookSecret,
-      timestamp: Math.floor(e.clock.now().getTime() / 1000),
-    });
-    await request(e.plugin.url)
-      .post('/webhooks/stripe')
-      .set('stripe-signature', header)
-      .set('content-type', 'application/json')
-      .send(payload)
-      .expect(200);
+    await e.postStripeEvent(failure.event).expect(200);
     await e.stripe.webhookEndpoints.update(endpoint.id, { disabled: false });
     await e.settle();
     const rescue = await e.rescueFor(invoice.id);

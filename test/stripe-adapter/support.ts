@@ -12,6 +12,10 @@ import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { BillingEngineAdapter, VerifiedEngineEvent } from '../../plugin/core/billing-engine.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
+import {
+  justAfterPeriodEnd,
+  setCardBehavior as setEmulatorCardBehavior,
+} from '../support/stripe-emulator-controls.js';
 
 export { DAY_MS };
 
@@ -98,20 +102,13 @@ export async function subscribe(
 }
 
 /** From now on, charges of this card decline with `declineCode` (or succeed when null). */
-export async function setCardBehavior(h: AdapterHarness, paymentMethod: string, declineCode: string | null) {
-  const response = await fetch(`${h.server.url}/_emulator/payment_methods/${paymentMethod}/behavior`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ decline_code: declineCode }),
-  });
-  if (!response.ok) throw new Error(`behavior override failed: ${response.status} ${await response.text()}`);
+export function setCardBehavior(h: AdapterHarness, paymentMethod: string, declineCode: string | null) {
+  return setEmulatorCardBehavior(h.server.url, paymentMethod, declineCode);
 }
 
 /** Moves the clock just past the subscription's current period end and runs everything due. */
 export async function passPeriodEnd(h: AdapterHarness, subscriptionId: string): Promise<void> {
-  const sub = await h.stripe.subscriptions.retrieve(subscriptionId);
-  const end = sub.items.data[0]?.current_period_end ?? 0;
-  h.clock.set(Math.max(h.clock.now().getTime(), end * 1000 + 60_000));
+  h.clock.set(Math.max(h.clock.now().getTime(), await justAfterPeriodEnd(h.stripe, subscriptionId)));
   await h.emulator.runDue();
 }
 

@@ -8,6 +8,10 @@ import type {
   StripeEmulatorServer,
 } from '../../adapters/stripe/emulator/emulator-types.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
+import {
+  justAfterPeriodEnd,
+  setCardBehavior as setEmulatorCardBehavior,
+} from '../support/stripe-emulator-controls.js';
 
 export { DAY_MS };
 
@@ -62,20 +66,15 @@ export async function subscribe(stripe: Stripe, testPaymentMethod = 'pm_card_vis
 }
 
 /** From now on, charges of this card decline with `declineCode` (or succeed when null). */
-export async function setCardBehavior(harness: Harness, paymentMethod: string, declineCode: string | null) {
-  const response = await fetch(`${harness.server.url}/_emulator/payment_methods/${paymentMethod}/behavior`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ decline_code: declineCode }),
-  });
-  if (!response.ok) throw new Error(`behavior override failed: ${response.status} ${await response.text()}`);
+export function setCardBehavior(harness: Harness, paymentMethod: string, declineCode: string | null) {
+  return setEmulatorCardBehavior(harness.server.url, paymentMethod, declineCode);
 }
 
 /** Moves the clock just past the subscription's current period end and runs everything due. */
 export async function passPeriodEnd(harness: Harness, subscriptionId: string): Promise<void> {
-  const sub = await harness.stripe.subscriptions.retrieve(subscriptionId);
-  const end = sub.items.data[0]?.current_period_end ?? 0;
-  harness.clock.set(Math.max(harness.clock.now().getTime(), end * 1000 + 60_000));
+  harness.clock.set(
+    Math.max(harness.clock.now().getTime(), await justAfterPeriodEnd(harness.stripe, subscriptionId)),
+  );
   await harness.emulator.runDue();
 }
 
