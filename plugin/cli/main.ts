@@ -7,6 +7,7 @@ import { createConsoleLogger } from '../core/logger.js';
 import { startPlugin } from '../runtime/start-plugin.js';
 import { openDatabase, targetFromConfig } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { runDemo } from './demo.js';
 
 const USAGE = `usage: flexcharge-mit <command>
 
@@ -14,6 +15,7 @@ const USAGE = `usage: flexcharge-mit <command>
   migrate          apply pending database migrations and exit
   sandbox          run the local FlexCharge sandbox on its own [--port 7070]
   emulate stripe   run the local Stripe emulator on its own [--port 12111]
+  demo             a declined renewal rescued end to end, locally, in a few seconds
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
 
@@ -50,6 +52,9 @@ async function main(argv: string[]): Promise<void> {
       onShutdown(() => started.close());
       return;
     }
+    case 'demo':
+      await runDemo((line) => console.log(line));
+      return;
     case 'manifest':
       writeManifestConfiguration();
       console.log('manifest.json configuration updated');

@@ -186,7 +186,7 @@ async function poll(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
     case 'approved':
       return {
         to: 'approved',
-        note: 'FlexCharge rescued the payment (outcome)',
+        note: 'FlexCharge rescued the payment (confirmed by /outcome)',
         patch: { providerStatus: 'APPROVED', confirmationId: outcome.confirmationId, outcomeAt: ctx.now },
         nextActionAt: ctx.now,
       };

@@ -4,6 +4,8 @@ import type { EvaluateRequest } from '../../adapters/flexcharge/wire/requests.js
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
 import { silentLogger } from '../../plugin/core/logger.js';
+import { createLocalDriver } from '../../plugin/runtime/local-driver.js';
+import { subscribeLocalCustomer } from '../../plugin/runtime/local-subscriber.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
 import { justAfterPeriodEnd, setCardBehavior } from '../support/stripe-emulator-controls.js';
@@ -13,9 +15,10 @@ export { DAY_MS };
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 export const HOUR_MS = 3_600_000;
 
-/** FlexCharge sandbox test cards: one it rescues, one it never does. */
-export const FLEXCHARGE_RESCUED_PAN = '4000002760003184';
-export const FLEXCHARGE_NEVER_RESCUED_PAN = '4000300011112220';
+export {
+  FLEXCHARGE_NEVER_RESCUED_PAN,
+  FLEXCHARGE_RESCUED_PAN,
+} from '../../plugin/runtime/local-subscriber.js';
 
 /**
  * The whole plugin as a merchant runs it locally: real PostgreSQL (or PGlite), the Stripe emulator
@@ -42,91 +45,15 @@ export async function startE2E(env: Record<string, string> = {}) {
   const emulator = plugin.stripe.emulator!.emulator;
   const sandbox = plugin.flexcharge.sandbox!.sandbox;
 
-  /** Delivers every due webhook on both sides and lets the worker act, until nothing moves. */
-  async function settle(): Promise<void> {
-    for (let i = 0; i < 20; i++) {
-      await emulator.runDue();
-      await sandbox.runDue();
-      const before = await progressMarker();
-      await plugin.worker.drain();
-      await emulator.runDue();
-      await sandbox.runDue();
-      if ((await progressMarker()) === before) return;
-    }
-  }
-
-  async function progressMarker(): Promise<string> {
-    const rows = await database.db
-      .selectFrom('flexcharge_mit.inbox_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    const history = await database.db
-      .selectFrom('flexcharge_mit.rescue_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return `${rows.n}/${history.n}/${emulator.events.length}/${sandbox.deliveries.length}`;
-  }
-
-  async function advance(ms: number): Promise<void> {
-    // Step in hours so each side's timers fire in order, as they would in real time.
-    const end = clock.now().getTime() + ms;
-    while (clock.now().getTime() < end) {
-      clock.set(Math.min(end, clock.now().getTime() + 6 * HOUR_MS));
-      await settle();
-    }
-  }
+  const { settle, advance } = createLocalDriver(plugin, clock);
 
   /** A customer whose first payment passed 3DS, subscribed monthly; the card registered with FlexCharge. */
   async function subscriber(
     options: { flexchargePan?: string; register?: 'admin' | 'metadata' | 'none' } = {},
   ) {
-    const customer = await stripe.customers.create({
-      email: 'jenny@example.com',
-      name: 'Jenny Rosen',
-      phone: '+33 1 23 45 67 89',
-      address: { line1: '1 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' },
-    });
-    const paymentMethod = await stripe.paymentMethods.attach('pm_card_authenticationRequiredOnSetup', {
-      customer: customer.id,
-    });
-    await stripe.customers.update(customer.id, {
-      invoice_settings: { default_payment_method: paymentMethod.id },
-    });
-    const price = await stripe.prices.create({
-      currency: 'eur',
-      unit_amount: 2900,
-      recurring: { interval: 'month' },
-      product_data: { name: 'Pro plan' },
-    });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: price.id }],
-    });
-    const register = options.register ?? 'admin';
-    if (register !== 'none') {
-      const { token } = await plugin.flexcharge.client!.tokenize({
-        payment_method: {
-          credit_card: {
-            first_name: 'Jenny',
-            last_name: 'Rosen',
-            number: options.flexchargePan ?? FLEXCHARGE_RESCUED_PAN,
-            month: '12',
-            year: '2030',
-          },
-        },
-      });
-      if (register === 'admin') {
-        await request(plugin.url)
-          .put(`/admin/card-tokens/stripe/${paymentMethod.id}`)
-          .auth(ADMIN_TOKEN, { type: 'bearer' })
-          .send({ token })
-          .expect(204);
-      } else {
-        await stripe.paymentMethods.update(paymentMethod.id, { metadata: { flexcharge_token: token } });
-      }
-    }
+    const created = await subscribeLocalCustomer(plugin, { adminToken: ADMIN_TOKEN, ...options });
     await settle();
-    return { customer, paymentMethod, price, subscription };
+    return created;
   }
 
   /** From the next charge on, the card declines with this code (the emulator's control route). */
