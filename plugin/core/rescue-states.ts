@@ -41,7 +41,7 @@ export const FINAL_STATES: ReadonlySet<RescueState> = new Set([
 
 const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
   received: ['ineligible', 'evaluating', 'cancelled'],
-  evaluating: ['holding', 'approved', 'declined', 'cancelling', 'cancelled'],
+  evaluating: ['holding', 'approved', 'declined', 'ineligible', 'cancelling', 'cancelled'],
   holding: ['held', 'approved', 'cancelling', 'releasing'],
   held: ['approved', 'releasing', 'cancelling'],
   approved: ['recovered', 'refunding'],

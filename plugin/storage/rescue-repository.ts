@@ -1,95 +1,17 @@
-import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { InvalidTransitionError } from '../core/errors.js';
-import type { Rescue, RescuePatch, StepOutcome } from '../core/rescue.js';
+import type { StepOutcome } from '../core/rescue.js';
 import { canTransition, FINAL_STATES, RESCUE_STATES, type RescueState } from '../core/rescue-states.js';
 import { backoffFrom, claimDue } from './claim-due.js';
-import type { Database, RescuesTable } from './schema.js';
+import { appendHistory, readHistory } from './rescue-history.js';
+import { patchColumns, type RescueRow } from './rescue-row.js';
+import type { Database } from './schema.js';
 
-export type RescueRow = Selectable<RescuesTable>;
+export { type RescueRow, toRescue } from './rescue-row.js';
 
 const T = 'flexcharge_mit.rescues' as const;
-const H = 'flexcharge_mit.rescue_events' as const;
 /** States the worker still has work for: everything but the final ones and needs_attention. */
 const OPEN_STATES = RESCUE_STATES.filter((state) => !FINAL_STATES.has(state) && state !== 'needs_attention');
-
-export function toRescue(row: RescueRow): Rescue {
-  return {
-    id: row.id,
-    merchantId: row.merchant_id,
-    engine: row.engine,
-    invoiceId: row.invoice_id,
-    subscriptionId: row.subscription_id,
-    state: row.state,
-    createdAt: row.created_at,
-    failedAt: row.failed_at,
-    engineInitiated: row.engine_initiated,
-    amount:
-      row.amount !== null && row.currency ? { amount: Number(row.amount), currency: row.currency } : null,
-    providerOrderId: row.flexcharge_order_id,
-    confirmationId: row.confirmation_id,
-    expiresAt: row.expires_at,
-    holdAppliedAt: row.hold_applied_at,
-    previousAutoAdvance: row.previous_auto_advance,
-    attempts: row.attempts,
-  };
-}
-
-function patchColumns(patch: RescuePatch | undefined): Updateable<RescuesTable> {
-  if (!patch) return {};
-  const out: Updateable<RescuesTable> = {};
-  const map: Record<keyof RescuePatch, keyof RescuesTable> = {
-    subscriptionId: 'subscription_id',
-    customerId: 'customer_id',
-    amount: 'amount',
-    failedChargeId: 'failed_charge_id',
-    declineCode: 'decline_code',
-    ineligibleReason: 'ineligible_reason',
-    site: 'site',
-    providerOrderId: 'flexcharge_order_id',
-    providerStatus: 'flexcharge_status',
-    confirmationId: 'confirmation_id',
-    expiresAt: 'expires_at',
-    holdAppliedAt: 'hold_applied_at',
-    previousAutoAdvance: 'previous_auto_advance',
-    outcomeAt: 'outcome_at',
-    writtenBackAt: 'written_back_at',
-  };
-  for (const [key, value] of Object.entries(patch) as [keyof RescuePatch, unknown][]) {
-    if (value === undefined) continue;
-    if (key === 'amount') {
-      const amount = value as RescuePatch['amount'];
-      out.amount = amount ? amount.amount : null;
-      out.currency = amount ? amount.currency : null;
-      continue;
-    }
-    (out as Record<string, unknown>)[map[key]] = value;
-  }
-  return out;
-}
-
-async function appendHistory(
-  trx: Transaction<Database> | Kysely<Database>,
-  entry: {
-    rescueId: string;
-    at: Date;
-    from: RescueState | null;
-    to: RescueState;
-    note: string;
-    details?: object;
-  },
-): Promise<void> {
-  await trx
-    .insertInto(H)
-    .values({
-      rescue_id: entry.rescueId,
-      at: entry.at,
-      from_state: entry.from,
-      to_state: entry.to,
-      note: entry.note,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })
-    .execute();
-}
 
 export function createRescueRepository(db: Kysely<Database>) {
   return {
@@ -309,7 +231,7 @@ export function createRescueRepository(db: Kysely<Database>) {
     },
 
     history(id: string) {
-      return db.selectFrom(H).selectAll().where('rescue_id', '=', id).orderBy('id').execute();
+      return readHistory(db, id);
     },
 
     isFinal(state: RescueState): boolean {

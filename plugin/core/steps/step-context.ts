@@ -1,0 +1,59 @@
+import type { BillingEngineAdapter, InvoiceStatus, RenewalFailure } from '../billing-engine.js';
+import type { MerchantPolicy } from '../merchant-policy.js';
+import type { Rescue } from '../rescue.js';
+import type { RescueProvider } from '../rescue-provider.js';
+
+/** What a step may use: the merchant's engine and FlexCharge, its policy, and the time. */
+export interface StepContext {
+  readonly engine: BillingEngineAdapter;
+  readonly provider: RescueProvider & { acceptsAmount(amount: number, currency: string): boolean };
+  readonly policy: MerchantPolicy;
+  readonly now: Date;
+  /** The FlexCharge token registered for an engine payment method, if any. */
+  findCardToken(paymentMethodId: string): Promise<string | null>;
+}
+
+export const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
+
+/** The failure as the engine sees it now, with who made the attempt as its webhook said. */
+export function loadRenewal(rescue: Rescue, ctx: StepContext): Promise<RenewalFailure> {
+  const origin = rescue.engineInitiated === null ? undefined : { engineInitiated: rescue.engineInitiated };
+  return ctx.engine.loadRenewalFailure(rescue.invoiceId, origin);
+}
+
+/** The card's FlexCharge token: from the engine (payment method metadata), else as registered with us. */
+export async function cardTokenFor(renewal: RenewalFailure, ctx: StepContext): Promise<string | null> {
+  if (!renewal.card) return null;
+  return renewal.card.flexchargeToken ?? (await ctx.findCardToken(renewal.card.paymentMethodId));
+}
+
+/** The site a rescue is reported under: FlexCharge site id, else site URL, else the descriptor. */
+export function siteLabel(ctx: StepContext, descriptor: string | null): string | null {
+  return ctx.policy.site.siteId ?? ctx.policy.site.siteUrl ?? descriptor ?? ctx.policy.site.descriptor;
+}
+
+/** When to poll a held rescue next: at the interval, but never past its expiry or the grace after it. */
+export function nextPoll(rescue: Rescue, ctx: StepContext): Date {
+  const poll = later(ctx.now, ctx.policy.pollIntervalMs).getTime();
+  if (!rescue.expiresAt) return new Date(poll);
+  const expiry = rescue.expiresAt.getTime();
+  const checkpoint = expiry > ctx.now.getTime() ? expiry : expiry + ctx.policy.expiryGraceMs;
+  return new Date(checkpoint > ctx.now.getTime() ? Math.min(poll, checkpoint) : poll);
+}
+
+/** Gives a held, still open invoice back to the engine's dunning; returns the invoice's status. */
+export async function releaseHoldIfOpen(
+  rescue: Rescue,
+  ctx: StepContext,
+  reason: string,
+): Promise<InvoiceStatus> {
+  const snapshot = await ctx.engine.invoiceStatus(rescue.invoiceId);
+  if (snapshot.status === 'open' && rescue.holdAppliedAt) {
+    await ctx.engine.releaseHold(rescue.invoiceId, {
+      rescueId: rescue.id,
+      restoreAutoAdvance: rescue.previousAutoAdvance ?? true,
+      reason,
+    });
+  }
+  return snapshot.status;
+}
