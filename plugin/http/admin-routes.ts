@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
+import { RESCUE_STATES } from '../core/rescue-states.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
 import type { RescueRepository, RescueRow } from '../storage/rescue-repository.js';
 import { adminAuth } from './admin-auth.js';
@@ -16,6 +17,10 @@ export interface AdminRouteDeps {
 }
 
 const tokenBody = z.object({ token: z.string().min(1).max(200) });
+const listQuery = z.object({
+  state: z.enum(RESCUE_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
 const pathParams = z.object({ engine: z.string(), paymentMethodId: z.string().min(1).max(200) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -49,6 +54,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       now: deps.clock.now(),
     });
     res.status(204).end();
+  });
+
+  router.get('/admin/rescues', async (req, res) => {
+    const query = parse(listQuery, req.query, 'query');
+    const rows = await deps.rescues.list(deps.merchantId, query);
+    res.json({ rescues: rows.map(present) });
   });
 
   router.get('/admin/rescues/:id', async (req, res) => {

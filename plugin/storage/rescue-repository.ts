@@ -230,6 +230,13 @@ export function createRescueRepository(db: Kysely<Database>) {
         .executeTakeFirst();
     },
 
+    /** Newest first; `state` narrows to one state, e.g. needs_attention for the support queue. */
+    list(merchantId: string, filter: { state?: RescueState; limit: number }): Promise<RescueRow[]> {
+      let q = db.selectFrom(T).selectAll().where('merchant_id', '=', merchantId);
+      if (filter.state) q = q.where('state', '=', filter.state);
+      return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+    },
+
     history(id: string) {
       return readHistory(db, id);
     },

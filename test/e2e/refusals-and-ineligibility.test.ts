@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
+import { ADMIN_TOKEN, DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
 
 describe('what the plugin refuses or does not hand over', () => {
   let e: E2E;
@@ -88,6 +88,16 @@ describe('what the plugin refuses or does not hand over', () => {
     assert.equal(rescue?.rescue.state, 'ineligible');
     assert.equal(rescue?.rescue.ineligibleReason, 'no_retry_decline');
     assert.equal((await e.stripe.invoices.retrieve(invoice.id)).auto_advance, true);
+    const listed = await request(e.plugin.url)
+      .get('/admin/rescues?state=ineligible')
+      .auth(ADMIN_TOKEN, { type: 'bearer' })
+      .expect(200);
+    assert.ok(listed.body.rescues.some((r: { invoiceId: string }) => r.invoiceId === invoice.id));
+    await request(e.plugin.url)
+      .get('/admin/rescues?state=bogus')
+      .auth(ADMIN_TOKEN, { type: 'bearer' })
+      .expect(400);
+    await request(e.plugin.url).get('/admin/rescues').expect(401);
   });
 
   it('records a failure that reaches it after the freshness window as ineligible', async () => {
