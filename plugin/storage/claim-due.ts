@@ -41,7 +41,10 @@ export async function claimDue<Row>(
   return rows;
 }
 
-/** Exponential backoff in SQL terms: 2^attempts seconds, capped. */
-export function backoffFrom(now: Date, attemptsColumn: string, capSeconds: number): RawBuilder<Date> {
-  return sql<Date>`${now}::timestamptz + make_interval(secs => least(${capSeconds}, power(2, ${sql.ref(attemptsColumn)})))`;
+/**
+ * Exponential backoff in SQL terms: 30 s × 2^attempts, at most an hour: an outside outage of
+ * minutes costs a few quick retries, one of hours is retried hourly.
+ */
+export function backoffFrom(now: Date, attemptsColumn: string): RawBuilder<Date> {
+  return sql<Date>`${now}::timestamptz + make_interval(secs => least(3600, 30 * power(2, least(${sql.ref(attemptsColumn)}, 10))))`;
 }

@@ -61,7 +61,7 @@ export function createInboxRepository(db: Kysely<Database>) {
         .updateTable(T)
         .set({
           attempts: sql`attempts + 1`,
-          next_attempt_at: backoffFrom(now, 'attempts', 3600),
+          next_attempt_at: backoffFrom(now, 'attempts'),
           last_error: error.slice(0, 2000),
           locked_by: null,
           locked_until: null,

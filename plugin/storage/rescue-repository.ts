@@ -111,7 +111,7 @@ export function createRescueRepository(db: Kysely<Database>) {
     },
 
     /**
-     * A step failed. Retryable faults back off (2^attempts s, at most an hour) until `maxAttempts`;
+     * A step failed. Retryable faults back off (`backoffFrom`) until `maxAttempts`;
      * then, or at once for a fault that needs a fix, the rescue moves to needs_attention.
      */
     async failStep(
@@ -131,7 +131,7 @@ export function createRescueRepository(db: Kysely<Database>) {
           await base
             .set({
               attempts: sql`attempts + 1`,
-              next_action_at: backoffFrom(now, 'attempts', 3600),
+              next_action_at: backoffFrom(now, 'attempts'),
               last_error: failure.error.slice(0, 2000),
               locked_by: null,
               locked_until: null,

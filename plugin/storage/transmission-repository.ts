@@ -73,7 +73,7 @@ export function createTransmissionRepository(db: Kysely<Database>) {
         .set({
           attempts: sql`attempts + 1`,
           state: retryable ? 'pending' : 'failed',
-          next_attempt_at: retryable ? backoffFrom(now, 'attempts', 3600) : null,
+          next_attempt_at: retryable ? backoffFrom(now, 'attempts') : null,
           last_error: error.slice(0, 2000),
           locked_by: null,
           locked_until: null,

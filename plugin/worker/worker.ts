@@ -18,17 +18,23 @@ export interface WorkerDeps {
   merchants: MerchantDirectory;
   clock: Clock;
   logger: Logger;
-  /** Attempts of a retryable fault before a rescue needs a person; default 8 (about four minutes of backoff, then hourly would be too slow to notice). */
+  /** Retryable failures of one step before a rescue needs a person; default `DEFAULT_MAX_ATTEMPTS`. */
   maxAttempts?: number;
   workerId?: string;
 }
 
 export const FLEXCHARGE_SOURCE = 'flexcharge';
 
+/**
+ * Retryable failures of one rescue step before it needs a person: with the backoff of `backoffFrom`
+ * that is about twelve hours of trying, long enough to ride out an outage of Stripe or FlexCharge.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 18;
+
 /** Drains due work: inbox events first (they create and wake rescues), then rescues, then transmissions. */
 export function createWorker(deps: WorkerDeps) {
   const workerId = deps.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
-  const maxAttempts = deps.maxAttempts ?? 8;
+  const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 

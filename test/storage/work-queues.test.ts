@@ -67,9 +67,9 @@ describe('work queues', () => {
     assert.ok(row);
     await inbox.fail(row.id, 'A', at(10_000), 'boom');
     assert.equal((await inbox.claim('A', at(10_000), 50)).filter((r) => r.source === 'backoff').length, 0);
-    const [again] = (await inbox.claim('B', at(10_002), 50)).filter((r) => r.source === 'backoff');
-    assert.ok(again, 'due again after 2^0 s');
-    await inbox.complete(again.id, 'A', at(10_003));
+    const [again] = (await inbox.claim('B', at(10_031), 50)).filter((r) => r.source === 'backoff');
+    assert.ok(again, 'due again after the first backoff of 30 s');
+    await inbox.complete(again.id, 'A', at(10_032));
     const stillOpen = await handle.db
       .selectFrom('flexcharge_mit.inbox_events')
       .select('processed_at')
