@@ -43,6 +43,7 @@ describe('configuration', () => {
   it('names every bad variable at once', () => {
     const err = configErrorOf({ PORT: 'eighty', FLEXCHARGE_ENV: 'staging', DATABASE_URL: 'mysql://x/y' });
     assert.deepEqual(err.issues.map((i) => i.variable).sort(), ['DATABASE_URL', 'FLEXCHARGE_ENV', 'PORT']);
+    assert.match(err.message, /PORT: must be a number \(got "eighty"\)/);
   });
 
   it('never echoes a secret value in its error', () => {

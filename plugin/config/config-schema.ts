@@ -27,7 +27,7 @@ export const configSchema = z
       .default('./.data')
       .describe('Where the embedded database keeps its files when DATABASE_URL is absent.'),
     PORT: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .int()
       .min(0)
       .max(65535)
@@ -63,21 +63,21 @@ export const configSchema = z
       .optional()
       .describe("The FlexCharge portal's base64 webhook subscriber key."),
     FLEXCHARGE_TIMEOUT_MS: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .int()
       .min(100)
       .max(120_000)
       .default(15_000)
       .describe('Per-call timeout for FlexCharge requests, in milliseconds.'),
     FLEXCHARGE_MAX_RETRIES: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .int()
       .min(0)
       .max(10)
       .default(3)
       .describe('Retries of a retryable FlexCharge failure (network, 429, 5xx) before giving up.'),
     RESCUE_EXPIRY_DAYS: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .int()
       .min(
         MIN_RESCUE_EXPIRY_DAYS,
@@ -99,7 +99,7 @@ export const configSchema = z
         'MIT rescue for the merchant configured here; on as soon as FlexCharge credentials are given.',
       ),
     RESCUE_FRESHNESS_HOURS: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .positive()
       .max(72)
       .default(24)
@@ -107,7 +107,7 @@ export const configSchema = z
         'A renewal failure older than this when it reaches the plugin is not handed over (FlexCharge wants same-day).',
       ),
     RESCUE_POLL_INTERVAL_MINUTES: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .positive()
       .default(360)
       .describe('How often a held rescue is polled with /outcome when no webhook has settled it.'),
@@ -135,18 +135,18 @@ export const configSchema = z
         'Where the Stripe SDK sends requests, e.g. a standalone emulator or a proxy. Absent: api.stripe.com.',
       ),
     WORKER_INTERVAL_MS: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .int()
       .min(50)
       .default(1000)
       .describe('How often the worker looks for due work.'),
     SANDBOX_DECISION_DELAY_SECONDS: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .min(0)
       .default(30)
       .describe('Local sandbox: how long after an evaluate a managed MIT is decided.'),
     SANDBOX_APPROVAL_RATE: z.coerce
-      .number()
+      .number({ error: 'must be a number' })
       .min(0)
       .max(1)
       .default(1)
