@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { ProviderError } from '../../plugin/core/errors.js';
+import { idempotencyKey } from './idempotency-key.js';
 import {
   currentHold,
   FLEXCHARGE_STATUS,
@@ -22,6 +23,7 @@ export async function holdInvoiceRetries(
   stripe: Stripe,
   invoiceId: string,
   hold: { rescueId: string; until: Date },
+  now: Date,
 ): Promise<{ previousAutoAdvance: boolean }> {
   const invoice = await retrieve(stripe, invoiceId);
   const existing = currentHold(invoice.metadata);
@@ -37,7 +39,7 @@ export async function holdInvoiceRetries(
       { auto_advance: false, metadata: holdMetadata({ ...hold, previousAutoAdvance }) },
       // Someone re-enabled auto_advance under our hold: the first key's stored response would only
       // replay, so this second application goes without one (the SDK still adds its retry key).
-      ours ? {} : { idempotencyKey: `hold-${invoiceId}-${hold.rescueId}` },
+      ours ? {} : { idempotencyKey: idempotencyKey(`hold-${invoiceId}-${hold.rescueId}`, now) },
     ),
   );
   return { previousAutoAdvance };
@@ -52,6 +54,7 @@ export async function releaseInvoiceHold(
   stripe: Stripe,
   invoiceId: string,
   release: { rescueId: string; restoreAutoAdvance: boolean; reason: string },
+  now: Date,
 ): Promise<void> {
   const invoice = await retrieve(stripe, invoiceId);
   if (!EDITABLE.has(invoice.status ?? '')) return;
@@ -66,7 +69,9 @@ export async function releaseInvoiceHold(
       stripe.invoices.update(
         invoiceId,
         { auto_advance: release.restoreAutoAdvance, metadata: releaseMetadata(release.reason) },
-        releasedByUs ? {} : { idempotencyKey: `release-${invoiceId}-${release.rescueId}` },
+        releasedByUs
+          ? {}
+          : { idempotencyKey: idempotencyKey(`release-${invoiceId}-${release.rescueId}`, now) },
       ),
     );
   } catch (error) {

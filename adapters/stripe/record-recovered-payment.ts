@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { RecoveredPayment } from '../../plugin/core/billing-engine.js';
 import { ConflictError, ProviderError } from '../../plugin/core/errors.js';
+import { idempotencyKey } from './idempotency-key.js';
 import {
   isStampedRecovered,
   recoveredMetadata,
@@ -28,13 +29,14 @@ export async function recordRecoveredPayment(
   stripe: Stripe,
   invoiceId: string,
   payment: RecoveredPayment,
+  now: Date,
 ): Promise<WriteBackResult> {
   const { rescueId } = payment;
   const current = await retrieveInvoice(stripe, invoiceId);
   const settled = settledAs(current, rescueId);
   if (settled === 'paid_elsewhere') return settled;
   if (settled === 'ours') {
-    await stampRecovered(stripe, current.invoice, rescueId);
+    await stampRecovered(stripe, current.invoice, rescueId, now);
     return 'already_recorded';
   }
   if (current.invoice.status !== 'open') {
@@ -47,7 +49,7 @@ export async function recordRecoveredPayment(
       stripe.invoices.update(
         invoiceId,
         { metadata: writeBackMetadata(payment) },
-        { idempotencyKey: `writeback-meta-${invoiceId}-${rescueId}` },
+        { idempotencyKey: idempotencyKey(`writeback-meta-${invoiceId}-${rescueId}`, now) },
       ),
     );
   }
@@ -57,7 +59,7 @@ export async function recordRecoveredPayment(
       stripe.invoices.pay(
         invoiceId,
         { paid_out_of_band: true },
-        { idempotencyKey: `writeback-${invoiceId}-${rescueId}` },
+        { idempotencyKey: idempotencyKey(`writeback-${invoiceId}-${rescueId}`, now) },
       ),
     );
   } catch (error) {
@@ -69,7 +71,7 @@ export async function recordRecoveredPayment(
     if (outcome !== 'ours') throw error;
     paid = after.invoice;
   }
-  await stampRecovered(stripe, paid, rescueId);
+  await stampRecovered(stripe, paid, rescueId, now);
   return 'recorded';
 }
 
@@ -89,13 +91,18 @@ function settledAs(
   }
 }
 
-async function stampRecovered(stripe: Stripe, invoice: Stripe.Invoice, rescueId: string): Promise<void> {
+async function stampRecovered(
+  stripe: Stripe,
+  invoice: Stripe.Invoice,
+  rescueId: string,
+  now: Date,
+): Promise<void> {
   if (isStampedRecovered(invoice.metadata)) return;
   await stripeCall(`stamp recovered on invoice ${invoice.id}`, () =>
     stripe.invoices.update(
       invoice.id,
       { metadata: recoveredMetadata() },
-      { idempotencyKey: `writeback-done-${invoice.id}-${rescueId}` },
+      { idempotencyKey: idempotencyKey(`writeback-done-${invoice.id}-${rescueId}`, now) },
     ),
   );
 }

@@ -32,9 +32,10 @@ export function createStripeBillingAdapter(options: StripeBillingAdapterOptions)
     normalize: (event) => mapStripeEvent(event),
     loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin),
     invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId),
-    holdRetries: (invoiceId, hold) => holdInvoiceRetries(stripe, invoiceId, hold),
-    releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release),
-    recordRecoveredPayment: (invoiceId, payment) => recordRecoveredPayment(stripe, invoiceId, payment),
+    holdRetries: (invoiceId, hold) => holdInvoiceRetries(stripe, invoiceId, hold, clock.now()),
+    releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release, clock.now()),
+    recordRecoveredPayment: (invoiceId, payment) =>
+      recordRecoveredPayment(stripe, invoiceId, payment, clock.now()),
     loadCharge: (chargeId) => loadCharge(stripe, chargeId),
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { idempotencyKey } from '../../adapters/stripe/idempotency-key.js';
 import {
   type AdapterHarness,
   DAY_MS,
@@ -38,7 +39,7 @@ describe('Stripe adapter: holdRetries and releaseHold', () => {
     const update = h.emulator.events
       .filter((e) => e.type === 'invoice.updated' && e.objectId === renewal.id)
       .at(-1);
-    assert.equal(update?.idempotencyKey, `hold-${renewal.id}-rsc_1`);
+    assert.equal(update?.idempotencyKey, idempotencyKey(`hold-${renewal.id}-rsc_1`, h.clock.now()));
 
     h.clock.set(renewal.next_payment_attempt * 1000 + DAY_MS);
     await h.emulator.runDue();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { idempotencyKey } from '../../adapters/stripe/idempotency-key.js';
 import type { RecoveredPayment } from '../../plugin/core/billing-engine.js';
 import {
   type AdapterHarness,
@@ -63,7 +64,7 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
     );
     const paid = eventsOf(h, 'invoice.paid', renewal.id);
     assert.equal(paid.length, 1);
-    assert.equal(paid[0]?.idempotencyKey, `writeback-${renewal.id}-rsc_1`);
+    assert.equal(paid[0]?.idempotencyKey, idempotencyKey(`writeback-${renewal.id}-rsc_1`, h.clock.now()));
     assert.deepEqual(await h.adapter.invoiceStatus(renewal.id), {
       invoiceId: renewal.id,
       status: 'paid',
