@@ -88,6 +88,11 @@ export async function setupFlexCharge(
         callLog: createFlexChargeCallLog(deps.database.db),
       })
     : null;
+  if (!subscriberKey) {
+    deps.logger.warn(
+      'FLEXCHARGE_WEBHOOK_KEY is not set: FlexCharge webhooks are refused and outcomes arrive by polling only',
+    );
+  }
   if (!client)
     deps.logger.warn('no FlexCharge credentials: MIT rescue is off until FLEXCHARGE_APP_KEY/SECRET are set');
 
