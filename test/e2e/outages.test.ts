@@ -53,4 +53,28 @@ describe('outages delay the work and lose none of it', () => {
     assert.equal(sent - 12, rows.length, 'each charge accepted exactly once');
     assert.ok(subscription.id);
   });
+
+  it('holds the invoice once Stripe is back, after its invoice writes failed for a while, and writes back once', async () => {
+    const { subscription, paymentMethod } = await e.subscriber();
+    await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
+    // Each attempt of ours is three requests (the SDK retries a 500 twice): three attempts fail.
+    e.emulator.injectFault({ method: 'POST', path: '/v1/invoices/*', status: 500, times: 9 });
+    const invoice = await e.renew(subscription.id);
+    assert.equal((await e.rescueFor(invoice.id))?.rescue.state, 'holding', 'evaluated, hold not yet applied');
+    // Backoff 30 s, 1 min, 2 min: a few minutes later the hold goes through (FlexCharge decides at 1 h).
+    for (let i = 0; i < 4; i++) await e.advance(5 * 60_000);
+
+    assert.equal((await e.rescueFor(invoice.id))?.rescue.state, 'held');
+    const held = await e.stripe.invoices.retrieve(invoice.id);
+    assert.equal(held.auto_advance, false);
+    assert.equal(
+      (await e.evaluateBodies()).filter((b) => b.orderId === invoice.id).length,
+      1,
+      'evaluated once',
+    );
+    await e.advance(DAY_MS);
+    assert.equal((await e.rescueFor(invoice.id))?.rescue.state, 'recovered');
+    const paid = e.emulator.events.filter((r) => r.type === 'invoice.paid' && r.objectId === invoice.id);
+    assert.equal(paid.length, 1, 'one write-back');
+  });
 });

@@ -62,6 +62,39 @@ describe('Stripe emulator: control routes', () => {
     }
   });
 
+  it('fails the next matching requests like a Stripe outage, changing nothing, then serves them again', async () => {
+    const h = await startHarness();
+    try {
+      const customer = await h.stripe.customers.create({ email: 'a@example.com' });
+      const armed = await post(h, 'faults', {
+        method: 'POST',
+        path: '/v1/customers/*',
+        status: 500,
+        times: 2,
+      });
+      assert.equal(armed.status, 200);
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(
+          h.stripe.customers.update(customer.id, { email: 'b@example.com' }),
+          Stripe.errors.StripeAPIError,
+        );
+      }
+      assert.equal(
+        ((await h.stripe.customers.retrieve(customer.id, {})) as Stripe.Customer).email,
+        'a@example.com',
+        'reads pass',
+      );
+      await h.stripe.customers.update(customer.id, { email: 'b@example.com' });
+      assert.equal(
+        ((await h.stripe.customers.retrieve(customer.id)) as Stripe.Customer).email,
+        'b@example.com',
+      );
+      assert.equal((await post(h, 'faults', { path: '/nope' })).status, 400);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('starts a standalone emulator that announces its URL and API key', async () => {
     const lines: string[] = [];
     const running = await startStripeEmulator({ port: 0, log: (line) => lines.push(line) });

@@ -11,6 +11,7 @@ import type {
   StripeEventRecord,
 } from './emulator-types.js';
 import { apiError, invalidRequest, unrecognizedUrl } from './errors.js';
+import { StripeFaultInjector } from './fault-injection.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { controlRouter } from './routes/control.js';
 import { registerCustomerRoutes } from './routes/customers.js';
@@ -89,8 +90,9 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use('/_emulator', controlRouter(ctx, { runDue }));
-  app.use('/v1', api.router);
+  const faults = new StripeFaultInjector();
+  app.use('/_emulator', controlRouter(ctx, { runDue, injectFault: (fault) => faults.add(fault) }));
+  app.use('/v1', faults.middleware, api.router);
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -121,6 +123,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     apiKey: ctx.settings.apiKey,
     runDue,
     deliverPendingWebhooks,
+    injectFault: (fault) => faults.add(fault),
     get events(): readonly StripeEventRecord[] {
       return [...ctx.store.events.values()].map(({ event, deliveries }) => ({
         id: event.id,

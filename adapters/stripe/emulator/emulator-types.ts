@@ -1,5 +1,6 @@
 import type express from 'express';
 import type { Clock } from '../../../plugin/core/clock.js';
+import type { StripeFault } from './fault-injection.js';
 
 /** The one API version the emulator speaks (what stripe@23 pins). */
 export const EMULATED_API_VERSION = '2026-10-28.endive';
@@ -50,6 +51,8 @@ export interface StripeEmulator {
   deliverPendingWebhooks(): Promise<void>;
   /** Listens on `host:port` (default 127.0.0.1, port 0) and runs `runDue` about every 250 ms. */
   listen(port?: number, host?: string): Promise<StripeEmulatorServer>;
+  /** The next matching API requests fail as Stripe does in an outage (see `fault-injection.ts`). */
+  injectFault(fault: StripeFault): void;
   /** Every event created so far, oldest first, with its webhook deliveries. */
   readonly events: readonly StripeEventRecord[];
   /** Stops the timer and every server started by `listen`. */

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { Clock } from '../../../../plugin/core/clock.js';
 import { KNOWN_DECLINE_CODES } from '../decline-codes.js';
 import type { EmulatorContext } from '../emulator-store.js';
+import { type StripeFault, stripeFaultSchema } from '../fault-injection.js';
 import { invoiceSubscriptionId } from '../invoice-lifecycle.js';
 import { TEST_CARDS, testCardByKey } from '../test-cards.js';
 import { unixSeconds } from '../time.js';
 
 export interface ControlActions {
   runDue(): Promise<void>;
+  injectFault(fault: StripeFault): void;
 }
 
 const advanceSchema = z.object({
@@ -42,6 +44,14 @@ export function controlRouter(ctx: EmulatorContext, actions: ControlActions): ex
     clock.advance(parsed.data.seconds * 1000);
     await actions.runDue();
     res.json(clockView(ctx));
+  });
+
+  router.post('/faults', (req, res) => {
+    const parsed = stripeFaultSchema.safeParse(req.body ?? {});
+    if (!parsed.success)
+      return badRequest(res, 'Send {"path": "/v1/…", "method"?: "POST", "status"?: 500, "times"?: 1}.');
+    actions.injectFault(parsed.data);
+    res.json({ armed: parsed.data });
   });
 
   router.post('/run_due', async (_req, res) => {
