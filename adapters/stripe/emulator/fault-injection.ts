@@ -31,7 +31,10 @@ export class StripeFaultInjector {
         (!f.method || f.method === req.method) &&
         (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path),
     );
-    if (!fault) return next();
+    if (!fault) {
+      next();
+      return;
+    }
     fault.remaining--;
     const rateLimited = fault.status === 429;
     res.status(fault.status).json({
