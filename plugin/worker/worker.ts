@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { ProviderError } from '../core/errors.js';
+import { PluginError, ProviderError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
@@ -110,7 +110,7 @@ export function createWorker(deps: WorkerDeps) {
         });
       }
     } catch (err) {
-      const retryable = !(err instanceof ProviderError) || err.retryable;
+      const retryable = isRetryable(err);
       const result = await deps.rescues.failStep(
         row,
         { error: describe(err), retryable, maxAttempts },
@@ -136,7 +136,7 @@ export function createWorker(deps: WorkerDeps) {
       });
       await deps.transmissions.markSent(row.id, workerId, deps.clock.now(), transmitId);
     } catch (err) {
-      const retryable = !(err instanceof ProviderError) || err.retryable;
+      const retryable = isRetryable(err);
       await deps.transmissions.fail(row.id, workerId, deps.clock.now(), describe(err), retryable);
       deps.logger.warn('transmit failed', { chargeId: row.charge_id, retryable, error: describe(err) });
     }
@@ -198,6 +198,16 @@ export function createWorker(deps: WorkerDeps) {
 }
 
 export type Worker = ReturnType<typeof createWorker>;
+
+/**
+ * Whether trying the same step again later can succeed. Provider errors say so themselves; our own
+ * typed errors (not found, validation, conflict, invalid transition) need a fix first; anything else
+ * (a dropped database connection, say) is taken as passing.
+ */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ProviderError) return err.retryable;
+  return !(err instanceof PluginError);
+}
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -163,6 +163,30 @@ describe('work queues', () => {
     assert.equal((await rescues.get(id))?.state, 'received');
   });
 
+  it('moves a rescue to needs_attention at once for a fault that needs a fix', async () => {
+    const rescues = createRescueRepository(handle.db);
+    const { id } = await rescues.createIfAbsent({
+      merchantId: 'm',
+      engine: 'stripe',
+      invoiceId: 'in_fatal',
+      failedAt: t0,
+      now: at(35_000),
+    });
+    const [row] = (await rescues.claim('A', at(35_000), 50)).filter((r) => r.id === id);
+    assert.ok(row);
+    const result = await rescues.failStep(
+      row,
+      { error: 'FlexCharge does not know order x', retryable: false, maxAttempts: 18 },
+      'A',
+      at(35_000),
+    );
+    assert.equal(result, 'needs_attention');
+    const stored = await rescues.get(id);
+    assert.equal(stored?.state, 'needs_attention');
+    assert.equal(stored?.next_action_at, null);
+    assert.match(stored?.last_error ?? '', /does not know order/);
+  });
+
   it('wakes only open rescues that match', async () => {
     const rescues = createRescueRepository(handle.db);
     const { id } = await rescues.createIfAbsent({

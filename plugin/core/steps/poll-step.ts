@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
 import { later, nextPoll, type StepContext } from './step-context.js';
 
@@ -35,7 +36,7 @@ export async function pollOutcome(rescue: Rescue, ctx: StepContext): Promise<Ste
         nextActionAt: ctx.now,
       };
     case 'not_found':
-      throw new Error(`FlexCharge does not know order ${rescue.providerOrderId}`);
+      throw new NotFoundError(`FlexCharge does not know order ${rescue.providerOrderId}`);
     case 'pending': {
       const deadline = rescue.expiresAt ? later(rescue.expiresAt, ctx.policy.expiryGraceMs) : null;
       if (deadline && ctx.now >= deadline) {

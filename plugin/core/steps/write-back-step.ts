@@ -1,10 +1,11 @@
+import { ConflictError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
 import type { StepContext } from './step-context.js';
 
 /** `approved`: record FlexCharge's payment on the invoice, unless someone else paid it first. */
 export async function writeBackPayment(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
   if (!rescue.amount || !rescue.providerOrderId)
-    throw new Error('approved rescue lacks its amount or order id');
+    throw new ConflictError('approved rescue lacks its amount or order id');
   const snapshot = await ctx.engine.invoiceStatus(rescue.invoiceId);
   if (snapshot.status === 'paid' && snapshot.paidByRescueId === rescue.id) {
     return {
