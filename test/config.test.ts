@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { configJsonSchema } from '../plugin/config/config-schema.js';
+import { configJsonSchema, configSchema } from '../plugin/config/config-schema.js';
 import { loadConfig } from '../plugin/config/load-config.js';
 import { readManifest } from '../plugin/config/write-manifest.js';
 import { ConfigError } from '../plugin/core/errors.js';
@@ -60,5 +61,11 @@ describe('configuration', () => {
 
   it('matches the configuration JSON Schema carried in manifest.json (run `npm run manifest` after a change)', () => {
     assert.deepEqual(readManifest().configuration, configJsonSchema());
+  });
+
+  it('documents every variable in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(configSchema.shape).filter((name) => !readme.includes(`\`${name}\``));
+    assert.deepEqual(missing, []);
   });
 });
