@@ -98,7 +98,8 @@ export async function loadRenewalFailure(
     attemptCount: invoice.attempt_count,
     autoAdvance: invoice.auto_advance ?? false,
     failedAt: fromUnix(failedCharge?.created ?? initiated.eventCreated ?? notBefore),
-    amountDue: moneyOf(invoice.amount_due, invoice.currency),
+    // What is still owed: an invoice may already be partly paid (basil+ partial payments).
+    amountDue: moneyOf(invoice.amount_remaining, invoice.currency),
     statementDescriptor:
       invoice.statement_descriptor ?? failedCharge?.calculated_statement_descriptor ?? null,
     subscription: {

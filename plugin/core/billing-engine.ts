@@ -134,6 +134,7 @@ export interface RenewalFailure {
   readonly attemptCount: number;
   readonly autoAdvance: boolean;
   readonly failedAt: Date;
+  /** What is still owed on the invoice (Stripe's `amount_remaining`): what FlexCharge collects. */
   readonly amountDue: Money;
   readonly statementDescriptor: string | null;
   readonly subscription: {
