@@ -108,6 +108,7 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
       rescues,
       transmissions: createTransmissionRepository(database.db),
       cardTokens,
+      nonces,
       merchants: singleMerchantDirectory({
         merchantId: DEFAULT_MERCHANT_ID,
         policy: policyFromConfig(config, DEFAULT_MERCHANT_ID, flexcharge.provider !== null),

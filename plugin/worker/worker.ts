@@ -16,6 +16,8 @@ export interface WorkerDeps {
   transmissions: TransmissionRepository;
   cardTokens: CardTokenRepository;
   merchants: MerchantDirectory;
+  /** Accepted webhook nonces; those older than any signature could be are dropped now and then. */
+  nonces?: { forgetBefore(cutoff: Date): Promise<void> };
   clock: Clock;
   logger: Logger;
   /** Retryable failures of one step before a rescue needs a person; default `DEFAULT_MAX_ATTEMPTS`. */
@@ -36,6 +38,7 @@ export function createWorker(deps: WorkerDeps) {
   const workerId = deps.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   let timer: NodeJS.Timeout | undefined;
+  let lastHousekeeping = 0;
   let running: Promise<unknown> | undefined;
 
   async function processInboxEvent(event: InboxEvent): Promise<void> {
@@ -163,7 +166,16 @@ export function createWorker(deps: WorkerDeps) {
     for (const row of rescues) await processRescue(row);
     const transmissions = await deps.transmissions.claim(workerId, deps.clock.now());
     for (const row of transmissions) await processTransmission(row);
+    await housekeeping();
     return { inbox, rescues: rescues.length, transmissions: transmissions.length };
+  }
+
+  /** Hourly: forget webhook nonces a day old (a signature is only accepted within minutes of its date). */
+  async function housekeeping(): Promise<void> {
+    const now = deps.clock.now().getTime();
+    if (!deps.nonces || now - lastHousekeeping < 3_600_000) return;
+    lastHousekeeping = now;
+    await deps.nonces.forgetBefore(new Date(now - 86_400_000));
   }
 
   /** Runs passes until nothing is due (bounded, so a step that keeps re-arming cannot spin forever). */
