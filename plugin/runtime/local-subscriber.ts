@@ -13,6 +13,33 @@ export interface LocalSubscriber {
 }
 
 /**
+ * Makes `paymentMethodId` the customer's default and subscribes them to a new EUR 29.00 monthly
+ * Pro plan; Stripe charges the first invoice at once.
+ */
+export async function subscribeMonthly(
+  stripe: Stripe,
+  customerId: string,
+  paymentMethodId: string,
+  metadata: Record<string, string> = {},
+): Promise<{ price: Stripe.Price; subscription: Stripe.Subscription }> {
+  await stripe.customers.update(customerId, {
+    invoice_settings: { default_payment_method: paymentMethodId },
+  });
+  const price = await stripe.prices.create({
+    currency: 'eur',
+    unit_amount: 2900,
+    recurring: { interval: 'month' },
+    product_data: { name: 'Pro plan' },
+  });
+  const subscription = await stripe.subscriptions.create({
+    customer: customerId,
+    items: [{ price: price.id }],
+    metadata,
+  });
+  return { price, subscription };
+}
+
+/**
  * What a merchant's checkout does, against the local Stripe emulator and FlexCharge sandbox: a
  * customer pays the first month of a €29 plan with a card that passes 3-D Secure, and the same card
  * is tokenized with FlexCharge and registered with the plugin (admin API) or in the payment method's
@@ -32,19 +59,7 @@ export async function subscribeLocalCustomer(
   const paymentMethod = await stripe.paymentMethods.attach('pm_card_authenticationRequiredOnSetup', {
     customer: customer.id,
   });
-  await stripe.customers.update(customer.id, {
-    invoice_settings: { default_payment_method: paymentMethod.id },
-  });
-  const price = await stripe.prices.create({
-    currency: 'eur',
-    unit_amount: 2900,
-    recurring: { interval: 'month' },
-    product_data: { name: 'Pro plan' },
-  });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: price.id }],
-  });
+  const { price, subscription } = await subscribeMonthly(stripe, customer.id, paymentMethod.id);
 
   const register = options.register ?? 'admin';
   if (register !== 'none') {

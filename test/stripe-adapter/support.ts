@@ -12,6 +12,7 @@ import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { BillingEngineAdapter, VerifiedEngineEvent } from '../../plugin/core/billing-engine.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
+import { subscribeMonthly } from '../../plugin/runtime/local-subscriber.js';
 import {
   justAfterPeriodEnd,
   setCardBehavior as setEmulatorCardBehavior,
@@ -85,19 +86,7 @@ export async function subscribe(
     },
     ...(token ? { metadata: { flexcharge_token: token } } : {}),
   });
-  await stripe.customers.update(customer.id, {
-    invoice_settings: { default_payment_method: paymentMethod.id },
-  });
-  const price = await stripe.prices.create({
-    currency: 'eur',
-    unit_amount: 2900,
-    recurring: { interval: 'month' },
-    product_data: { name: 'Pro plan' },
-  });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: price.id }],
-  });
+  const { price, subscription } = await subscribeMonthly(stripe, customer.id, paymentMethod.id);
   return { customer, paymentMethod, price, subscription };
 }
 

@@ -8,6 +8,7 @@ import type {
   StripeEmulatorServer,
 } from '../../adapters/stripe/emulator/emulator-types.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
+import { subscribeMonthly } from '../../plugin/runtime/local-subscriber.js';
 import {
   justAfterPeriodEnd,
   setCardBehavior as setEmulatorCardBehavior,
@@ -48,19 +49,8 @@ export interface Subscriber {
 export async function subscribe(stripe: Stripe, testPaymentMethod = 'pm_card_visa'): Promise<Subscriber> {
   const customer = await stripe.customers.create({ email: 'jenny@example.com', name: 'Jenny Rosen' });
   const paymentMethod = await stripe.paymentMethods.attach(testPaymentMethod, { customer: customer.id });
-  await stripe.customers.update(customer.id, {
-    invoice_settings: { default_payment_method: paymentMethod.id },
-  });
-  const price = await stripe.prices.create({
-    currency: 'eur',
-    unit_amount: 2900,
-    recurring: { interval: 'month' },
-    product_data: { name: 'Pro plan' },
-  });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: price.id }],
-    metadata: { plan: 'pro' },
+  const { price, subscription } = await subscribeMonthly(stripe, customer.id, paymentMethod.id, {
+    plan: 'pro',
   });
   return { customer, paymentMethod, price, subscription };
 }
