@@ -30,12 +30,19 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
       const status = (response.status ?? '').toUpperCase();
       const orderId = response.orderSessionKey ?? response.orderId ?? null;
       if ((status === 'SUBMITTED' || status === 'PROCESSING') && orderId)
-        return { status: 'submitted', orderId };
+        return { status: 'submitted', orderId, providerStatus: status };
       if (status === 'APPROVED' && orderId) {
         const outcome = await client.outcome(orderId);
-        return { status: 'approved', orderId, confirmationId: outcome.confirmationId ?? null };
+        return {
+          status: 'approved',
+          orderId,
+          confirmationId: outcome.confirmationId ?? null,
+          collected: null,
+        };
       }
-      return { status: 'declined', orderId, providerStatus: status || 'UNKNOWN' };
+      // Only an explicit DECLINED ends it; anything else may be an order FlexCharge is working.
+      if (status === 'DECLINED') return { status: 'declined', orderId, providerStatus: status };
+      return { status: 'unknown', orderId, providerStatus: status || 'UNKNOWN' };
     },
 
     async outcome(orderId): Promise<RescueOutcome> {
@@ -43,14 +50,14 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
       const status = (response.status ?? '').toUpperCase();
       switch (status) {
         case 'APPROVED':
-          return { status: 'approved', confirmationId: response.confirmationId ?? null };
+          return { status: 'approved', confirmationId: response.confirmationId ?? null, collected: null };
         case 'EXPIRED':
         case 'DECLINED':
         case 'CANCELLED':
           return { status: 'not_rescued', providerStatus: status };
         case 'RETURNED':
         case 'REFUNDED':
-          return { status: 'refunded' };
+          return { status: 'refunded', providerStatus: status };
         case 'NOTFOUND':
           return { status: 'not_found' };
         default:

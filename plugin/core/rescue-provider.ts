@@ -48,16 +48,35 @@ export interface RenewalSubmission {
   readonly site: SiteReference;
 }
 
+/**
+ * What the provider answered to a hand-over. Only an explicit decline is a decline: any answer we do
+ * not understand (`unknown`) may mean the provider is working the order, so it stays live.
+ */
 export type RescueDecision =
-  | { readonly status: 'submitted'; readonly orderId: string }
-  | { readonly status: 'approved'; readonly orderId: string; readonly confirmationId: string | null }
-  | { readonly status: 'declined'; readonly orderId: string | null; readonly providerStatus: string };
+  /** Accepted for asynchronous work (FlexCharge `SUBMITTED` or `PROCESSING`). */
+  | { readonly status: 'submitted'; readonly orderId: string; readonly providerStatus: string }
+  | {
+      readonly status: 'approved';
+      readonly orderId: string;
+      readonly confirmationId: string | null;
+      /** What the provider says it collected, when it says; null when it does not. */
+      readonly collected: Money | null;
+    }
+  | { readonly status: 'declined'; readonly orderId: string | null; readonly providerStatus: string }
+  /** Any other answer (e.g. `CHALLENGE`, `CAPTUREREQUIRED`, a status we have never seen, no order id). */
+  | { readonly status: 'unknown'; readonly orderId: string | null; readonly providerStatus: string };
 
+/** An order's state as the provider reports it now. `pending` covers every status we do not know. */
 export type RescueOutcome =
   | { readonly status: 'pending'; readonly providerStatus: string }
-  | { readonly status: 'approved'; readonly confirmationId: string | null }
+  | {
+      readonly status: 'approved';
+      readonly confirmationId: string | null;
+      /** What the provider says it collected, when it says; null when it does not. */
+      readonly collected: Money | null;
+    }
   | { readonly status: 'not_rescued'; readonly providerStatus: 'EXPIRED' | 'DECLINED' | 'CANCELLED' | string }
-  | { readonly status: 'refunded' }
+  | { readonly status: 'refunded'; readonly providerStatus: string }
   | { readonly status: 'not_found' };
 
 /** A provider webhook after its signature verified, reduced to what the workflow acts on. */

@@ -1,4 +1,5 @@
 import { DAY_MS } from '../clock.js';
+import { ProviderError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
 import { cardTokenFor, later, loadRenewal, type StepContext } from './step-context.js';
 
@@ -33,10 +34,17 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
   });
   switch (decision.status) {
     case 'submitted':
+    case 'unknown':
+      if (!decision.orderId)
+        throw new ProviderError(
+          'flexcharge',
+          `FlexCharge answered ${decision.providerStatus} without an order id`,
+          { retryable: true },
+        );
       return {
         to: 'holding',
-        note: 'FlexCharge is working the renewal (SUBMITTED)',
-        patch: { providerOrderId: decision.orderId, providerStatus: 'SUBMITTED', expiresAt },
+        note: `FlexCharge is working the renewal (${decision.providerStatus})`,
+        patch: { providerOrderId: decision.orderId, providerStatus: decision.providerStatus, expiresAt },
         nextActionAt: ctx.now,
       };
     case 'approved':
