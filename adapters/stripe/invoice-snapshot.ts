@@ -4,6 +4,7 @@ import { invoiceStatusOf, invoiceSubscriptionId, paidThroughStripe } from './inv
 import { writeBackRescueId } from './invoice-metadata.js';
 import { stripeCall } from './map-stripe-error.js';
 import { retrieveInvoice } from './stripe-reads.js';
+import { moneyOf } from './stripe-values.js';
 
 /** The invoice as Stripe sees it now, with its subscription's status. */
 export async function loadInvoiceSnapshot(stripe: Stripe, invoiceId: string): Promise<InvoiceSnapshot> {
@@ -20,13 +21,17 @@ export async function loadInvoiceSnapshot(stripe: Stripe, invoiceId: string): Pr
     autoAdvance: invoice.auto_advance ?? false,
     paidByRescueId: paidByRescueId(invoice, payments),
     subscriptionStatus: subscription?.status ?? null,
+    subscriptionPaused: subscription
+      ? subscription.pause_collection != null || subscription.status === 'paused'
+      : false,
+    amountRemaining: moneyOf(invoice.amount_remaining, invoice.currency),
+    nextPaymentAttempt: invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000) : null,
   };
 }
 
 /**
- * The rescue that paid the invoice: it is paid, carries our write-back stamp (`recovering` or
- * `recovered`: a crash may fall between paying and the final stamp), and no Stripe payment paid it.
- * The last check keeps a customer's payment that raced our write-back from passing as ours.
+ * The rescue whose write-back label the paid invoice carries, when no Stripe payment paid it. A
+ * label, not proof: `recordRecoveredPayment` proves a write-back ours by replaying its key.
  */
 export function paidByRescueId(
   invoice: Stripe.Invoice,

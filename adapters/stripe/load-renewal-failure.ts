@@ -105,6 +105,7 @@ export async function loadRenewalFailure(
     subscription: {
       id: subscription.id,
       status: subscription.status,
+      collectionPaused: subscription.pause_collection != null || subscription.status === 'paused',
       interval: recurring.interval,
       intervalCount: recurring.interval_count,
       // Tiered and metered prices have no unit amount; what this renewal asks is the nearest figure.

@@ -1,29 +1,31 @@
 import type Stripe from 'stripe';
 import type { RecoveredPayment } from '../../plugin/core/billing-engine.js';
-import { ConflictError, ProviderError } from '../../plugin/core/errors.js';
+import { ProviderError } from '../../plugin/core/errors.js';
 import { idempotencyKey } from './idempotency-key.js';
+import { paidThroughStripe } from './invoice-fields.js';
 import {
   isStampedRecovered,
   recoveredMetadata,
   writeBackMetadata,
   writeBackRescueId,
 } from './invoice-metadata.js';
-import { paidByRescueId } from './invoice-snapshot.js';
 import { stripeCall } from './map-stripe-error.js';
-import { type InvoiceWithPayments, retrieveInvoice } from './stripe-reads.js';
+import { retrieveInvoice } from './stripe-reads.js';
 
 export type WriteBackResult = 'recorded' | 'already_recorded' | 'paid_elsewhere';
 
 /**
- * Marks the invoice paid by the rescued payment, in an order that keeps every step recognisable:
+ * Marks the invoice paid by the rescued payment (`invoices.pay` with `paid_out_of_band`) under the
+ * write-back's own idempotency key, which the rescue recorded before the first try.
  *
- * 1. stamp `flexcharge_status: recovering` with the rescue id, order id, amount… on the open invoice;
- * 2. `invoices.pay({paid_out_of_band: true})`: no charge; the `invoice.paid` event Stripe sends for
- *    it already carries step 1's stamp, so `normalize` knows it as ours;
- * 3. stamp `flexcharge_status: recovered`.
+ * Whether an invoice already paid out of band was paid by us is never read from its metadata (a
+ * person may mark it paid after our stamp and a failed call): the same `pay` is sent again with the
+ * same key, and Stripe answers it with the stored response of our first request. A paid invoice is
+ * ours only when that replay says so; a refusal means someone else paid it. Stripe keeps keys for
+ * 24 hours, and the rescue retries a write-back within minutes, so the replay is always there.
  *
- * A call after a crash re-reads the invoice and resumes: paid with our stamp (and by no Stripe
- * payment) is `already_recorded`; paid by anything else, void or uncollectible is `paid_elsewhere`.
+ * The `flexcharge_status: recovering` stamp before the call is only a label for the `invoice.paid`
+ * webhook and for people reading the invoice; `recovered` is stamped once the payment is ours.
  */
 export async function recordRecoveredPayment(
   stripe: Stripe,
@@ -31,78 +33,44 @@ export async function recordRecoveredPayment(
   payment: RecoveredPayment,
   now: Date,
 ): Promise<WriteBackResult> {
-  const { rescueId } = payment;
-  const current = await retrieveInvoice(stripe, invoiceId);
-  const settled = settledAs(current, rescueId);
-  if (settled === 'paid_elsewhere') return settled;
-  if (settled === 'ours') {
-    await stampRecovered(stripe, current.invoice, rescueId, now);
-    return 'already_recorded';
-  }
-  if (current.invoice.status !== 'open') {
-    throw new ConflictError(
-      `invoice ${invoiceId} is ${current.invoice.status}; only an open invoice can be written back`,
-    );
-  }
-  if (writeBackRescueId(current.invoice.metadata) !== rescueId) {
+  const { invoice, payments } = await retrieveInvoice(stripe, invoiceId);
+  if (invoice.status === 'void' || invoice.status === 'uncollectible') return 'paid_elsewhere';
+  if (invoice.status === 'paid' && paidThroughStripe(payments)) return 'paid_elsewhere';
+  const wasPaid = invoice.status === 'paid';
+  if (!wasPaid && writeBackRescueId(invoice.metadata) !== payment.rescueId) {
     await stripeCall(`stamp write-back on invoice ${invoiceId}`, () =>
       stripe.invoices.update(
         invoiceId,
         { metadata: writeBackMetadata(payment) },
-        { idempotencyKey: idempotencyKey(`writeback-meta-${invoiceId}-${rescueId}`, now) },
+        { idempotencyKey: idempotencyKey(`writeback-meta-${invoiceId}-${payment.rescueId}`, now) },
       ),
     );
   }
   let paid: Stripe.Invoice;
   try {
     paid = await stripeCall(`mark invoice ${invoiceId} paid out of band`, () =>
-      stripe.invoices.pay(
-        invoiceId,
-        { paid_out_of_band: true },
-        { idempotencyKey: idempotencyKey(`writeback-${invoiceId}-${rescueId}`, now) },
-      ),
+      stripe.invoices.pay(invoiceId, { paid_out_of_band: true }, { idempotencyKey: payment.idempotencyKey }),
     );
   } catch (error) {
-    // Paid or voided between our read and our pay: what it is now decides.
     if (!(error instanceof ProviderError) || error.retryable) throw error;
+    // Refused: our key did not pay it. Settled meanwhile by anyone else, or a fault to look at.
     const after = await retrieveInvoice(stripe, invoiceId);
-    const outcome = settledAs(after, rescueId);
-    if (outcome === 'paid_elsewhere') return outcome;
-    if (outcome !== 'ours') throw error;
-    paid = after.invoice;
+    if (after.invoice.status !== 'open' && after.invoice.status !== 'draft') return 'paid_elsewhere';
+    throw error;
   }
-  await stampRecovered(stripe, paid, rescueId, now);
-  return 'recorded';
-}
-
-/** How a no-longer-open invoice ended: by our write-back, or by anything else. */
-function settledAs(
-  { invoice, payments }: InvoiceWithPayments,
-  rescueId: string,
-): 'ours' | 'paid_elsewhere' | null {
-  switch (invoice.status) {
-    case 'paid':
-      return paidByRescueId(invoice, payments) === rescueId ? 'ours' : 'paid_elsewhere';
-    case 'void':
-    case 'uncollectible':
-      return 'paid_elsewhere';
-    default:
-      return null;
+  if (paid.status !== 'paid') {
+    throw new ProviderError('stripe', `invoice ${invoiceId} is ${paid.status} after pay`, {
+      retryable: true,
+    });
   }
-}
-
-async function stampRecovered(
-  stripe: Stripe,
-  invoice: Stripe.Invoice,
-  rescueId: string,
-  now: Date,
-): Promise<void> {
-  if (isStampedRecovered(invoice.metadata)) return;
-  await stripeCall(`stamp recovered on invoice ${invoice.id}`, () =>
-    stripe.invoices.update(
-      invoice.id,
-      { metadata: recoveredMetadata() },
-      { idempotencyKey: idempotencyKey(`writeback-done-${invoice.id}-${rescueId}`, now) },
-    ),
-  );
+  if (!isStampedRecovered(paid.metadata)) {
+    await stripeCall(`stamp recovered on invoice ${invoiceId}`, () =>
+      stripe.invoices.update(
+        invoiceId,
+        { metadata: recoveredMetadata() },
+        { idempotencyKey: idempotencyKey(`writeback-done-${invoiceId}-${payment.rescueId}`, now) },
+      ),
+    );
+  }
+  return wasPaid ? 'already_recorded' : 'recorded';
 }

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { BillingEngineAdapter } from '../../plugin/core/billing-engine.js';
 import type { Clock } from '../../plugin/core/clock.js';
+import { markUncollectible, retryPaymentOnce } from './invoice-fallbacks.js';
 import { holdInvoiceRetries, releaseInvoiceHold } from './invoice-hold.js';
 import { loadInvoiceSnapshot } from './invoice-snapshot.js';
 import { loadCharge } from './load-charge.js';
@@ -36,6 +37,8 @@ export function createStripeBillingAdapter(options: StripeBillingAdapterOptions)
     releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release, clock.now()),
     recordRecoveredPayment: (invoiceId, payment) =>
       recordRecoveredPayment(stripe, invoiceId, payment, clock.now()),
+    retryPaymentOnce: (invoiceId, retry) => retryPaymentOnce(stripe, invoiceId, retry),
+    markUncollectible: (invoiceId, mark) => markUncollectible(stripe, invoiceId, mark),
     loadCharge: (chargeId) => loadCharge(stripe, chargeId),
   };
 }

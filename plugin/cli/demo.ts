@@ -58,9 +58,11 @@ export async function runDemo(print: (line: string) => void): Promise<void> {
     const held = await rescues.findByInvoice(DEFAULT_MERCHANT_ID, 'stripe', renewal.id);
     const heldInvoice = await stripe.invoices.retrieve(renewal.id);
     print(
-      `4. The plugin hands it to FlexCharge (/evaluate, managed MIT with the first payment's 3DS): ${held?.flexcharge_status}, order ${held?.flexcharge_order_id}, to be worked until ${held?.expires_at?.toISOString()}.`,
+      `4. First the plugin holds Stripe's own retries for this invoice (the step that can be undone): auto_advance=${heldInvoice.auto_advance}.`,
     );
-    print(`5. Stripe's own retries are held for this invoice: auto_advance=${heldInvoice.auto_advance}.`);
+    print(
+      `5. Then it hands the renewal to FlexCharge (/evaluate, managed MIT with the first payment's 3DS): ${held?.flexcharge_status}, order ${held?.flexcharge_order_id}, to be worked until ${held?.expires_at?.toISOString()}.`,
+    );
 
     await advance(2 * DAY_MS + 3_600_000);
     const done = await rescues.findByInvoice(DEFAULT_MERCHANT_ID, 'stripe', renewal.id);

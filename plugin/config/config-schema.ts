@@ -111,6 +111,12 @@ export const configSchema = z
       .positive()
       .default(360)
       .describe('How often a held rescue is polled with /outcome when no webhook has settled it.'),
+    RESCUE_RELEASE_FALLBACK: z
+      .enum(['retry_once', 'mark_uncollectible', 'none'])
+      .default('retry_once')
+      .describe(
+        'After a release, when Stripe has scheduled no further attempt: one off-session payment attempt, mark the invoice uncollectible, or nothing.',
+      ),
     RESCUE_NO_RETRY_DECLINE_CODES: z
       .string()
       .regex(/^[\w-]+(,[\w-]+)*$/, 'must be a comma-separated list of decline codes')
@@ -140,6 +146,13 @@ export const configSchema = z
       .min(50)
       .default(1000)
       .describe('How often the worker looks for due work.'),
+    WORKER_CONCURRENCY: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe('How many rescues one worker runs at once (each holds a renewed lease on its row).'),
     SANDBOX_DECISION_DELAY_SECONDS: z.coerce
       .number({ error: 'must be a number' })
       .min(0)

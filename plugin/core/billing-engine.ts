@@ -44,13 +44,23 @@ export interface BillingEngineAdapter {
   ): Promise<void>;
 
   /**
-   * Marks the invoice paid by the rescued payment. Idempotent: an invoice already paid by this
-   * rescue is success; one paid by someone else is reported, not overwritten.
+   * Marks the invoice paid by the rescued payment, under `payment.idempotencyKey`. Sent again with
+   * the same key after a crash or an ambiguous failure, it tells our own earlier write-back
+   * (`already_recorded`) from a payment by anyone else (`paid_elsewhere`), which is never overwritten.
    */
   recordRecoveredPayment(
     invoiceId: string,
     payment: RecoveredPayment,
   ): Promise<'recorded' | 'already_recorded' | 'paid_elsewhere'>;
+
+  /**
+   * One off-session payment attempt of the invoice with its default payment method, once per
+   * rescue whatever the repeats: the fallback when the engine scheduled no attempt after a release.
+   */
+  retryPaymentOnce(invoiceId: string, retry: { rescueId: string }): Promise<'paid' | 'failed' | 'not_open'>;
+
+  /** Ends the invoice as uncollectible (the merchant's chosen fallback); a no-op if no longer open. */
+  markUncollectible(invoiceId: string, mark: { rescueId: string }): Promise<void>;
 
   /** A charge the engine reported, for /transmit. */
   loadCharge(chargeId: string): Promise<ChargeReport>;
@@ -87,6 +97,12 @@ export interface InvoiceSnapshot {
   /** The rescue id our write-back stamped on it, when it was us who marked it paid. */
   readonly paidByRescueId: string | null;
   readonly subscriptionStatus: string | null;
+  /** The subscription's collection is paused (Stripe: `pause_collection`, or status `paused`). */
+  readonly subscriptionPaused: boolean;
+  /** What the invoice still owes. */
+  readonly amountRemaining: Money;
+  /** When the engine will try the payment next on its own; null: no attempt is scheduled. */
+  readonly nextPaymentAttempt: Date | null;
 }
 
 export interface CardDetails {
@@ -140,6 +156,8 @@ export interface RenewalFailure {
   readonly subscription: {
     readonly id: string;
     readonly status: string;
+    /** Collection is paused (Stripe: `pause_collection` set, or flexible billing's `paused` status). */
+    readonly collectionPaused: boolean;
     readonly interval: string;
     readonly intervalCount: number;
     readonly price: Money;
@@ -174,6 +192,8 @@ export interface RenewalFailure {
 
 export interface RecoveredPayment {
   readonly rescueId: string;
+  /** Stable for this write-back across repeats: the engine's replay of it is the proof it was ours. */
+  readonly idempotencyKey: string;
   readonly amount: Money;
   readonly providerOrderId: string;
   readonly confirmationId: string | null;

@@ -2,6 +2,9 @@ import type { RenewalFailure } from './billing-engine.js';
 import type { MerchantPolicy } from './merchant-policy.js';
 import type { IneligibleReason } from './rescue-states.js';
 
+/** A declined renewal leaves the subscription `past_due` (or still `active` while Stripe retries). */
+const RESCUABLE_SUBSCRIPTION_STATUSES: ReadonlySet<string> = new Set(['active', 'past_due', 'unpaid']);
+
 export type Eligibility = { eligible: true } | { eligible: false; reason: IneligibleReason; detail: string };
 
 /**
@@ -23,6 +26,15 @@ export function checkEligibility(
 
   if (!policy.mitEnabled) return no('mit_disabled', 'MIT rescue is switched off for this merchant');
   if (renewal.invoiceStatus !== 'open') return no('invoice_not_open', `invoice is ${renewal.invoiceStatus}`);
+  const subscription = renewal.subscription;
+  if (!RESCUABLE_SUBSCRIPTION_STATUSES.has(subscription.status) || subscription.collectionPaused) {
+    return no(
+      'subscription_not_active',
+      subscription.collectionPaused
+        ? "the subscription's collection is paused"
+        : `the subscription is ${subscription.status}`,
+    );
+  }
   if (renewal.billingReason !== 'subscription_cycle') {
     return no(
       'not_a_renewal',

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'not_found'
   | 'invalid_transition'
   | 'conflict'
-  | 'provider_error';
+  | 'provider_error'
+  | 'lease_lost';
 
 export class PluginError extends Error {
   readonly code: ErrorCode;
@@ -97,5 +98,15 @@ export class ProviderError extends PluginError {
     this.retryable = details.retryable;
     this.statusCode = details.statusCode;
     this.providerRequestId = details.providerRequestId;
+  }
+}
+
+/**
+ * This worker no longer holds the row it was working on: another worker may have claimed it. The
+ * step stops before its next outside call and records nothing; the holder does the work.
+ */
+export class LeaseLostError extends PluginError {
+  constructor(message: string) {
+    super('lease_lost', message);
   }
 }

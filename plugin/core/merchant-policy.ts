@@ -14,7 +14,12 @@ export interface MerchantPolicy {
   /** After expiry, how long to wait for the provider's final word before releasing anyway. */
   readonly expiryGraceMs: number;
   readonly site: SiteReference;
+  /** After a release, when the engine has scheduled no further attempt of its own. */
+  readonly releaseFallback: ReleaseFallback;
 }
+
+/** `retry_once`: one off-session payment attempt; `mark_uncollectible`: end it; `none`: leave it open. */
+export type ReleaseFallback = 'retry_once' | 'mark_uncollectible' | 'none';
 
 /** Stripe's codes plus ISO 8583 response codes for the same conditions. */
 export const DEFAULT_NO_RETRY_DECLINE_CODES: readonly string[] = [

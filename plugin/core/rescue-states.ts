@@ -2,13 +2,15 @@
  * A rescue's life, one per (merchant, engine, invoice). Stored as text with a check constraint that
  * lists exactly these values (migration 0002); change both together.
  *
- *   received ─▶ ineligible                      (never handed over; reason recorded)
- *   received ─▶ evaluating ─▶ holding ─▶ held ─▶ approved ─▶ recovered
- *                   │                      │         └──────▶ refunding ─▶ conflict   (paid elsewhere first)
- *                   │                      ├──▶ releasing ─▶ released                  (expired / not rescued)
- *                   │                      └──▶ cancelling ─▶ cancelled                (paid elsewhere, voided, sub cancelled)
- *                   └──▶ declined                                                      (FlexCharge refused at once)
- *   any open state ─▶ needs_attention (kept failing; a person looks, then retries it)
+ *   received ─▶ ineligible                       (never handed over; reason recorded)
+ *   received ─▶ evaluating ─▶ held ─▶ approved ─▶ recovered      (the hold is applied on the way in:
+ *                   │           │        └─────▶ refunding ─▶ conflict   the reversible step first)
+ *                   ├───────────┴──▶ releasing ─▶ released | declined  (expired, not rescued, refused)
+ *                   └───────────┴──▶ cancelling ─▶ cancelled           (paid elsewhere, voided, sub ended)
+ *   any open state ─▶ needs_attention (kept failing; its live obligations are still honoured)
+ *   released, cancelled, declined, needs_attention ─▶ approved   (an approval is never ignored)
+ *
+ * `holding` is where rows from before the hold moved ahead of the evaluate may still stand.
  */
 export const RESCUE_STATES = [
   'received',
@@ -39,14 +41,17 @@ export const FINAL_STATES: ReadonlySet<RescueState> = new Set([
   'conflict',
 ]);
 
+/** Final states a late approval from FlexCharge can still reopen: its money must be written back or refunded. */
+export const REOPENABLE_STATES: ReadonlySet<RescueState> = new Set(['declined', 'released', 'cancelled']);
+
 const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
-  received: ['ineligible', 'evaluating', 'cancelled'],
-  evaluating: ['holding', 'approved', 'declined', 'ineligible', 'cancelling', 'cancelled'],
-  holding: ['held', 'approved', 'cancelling', 'releasing'],
+  received: ['ineligible', 'evaluating', 'cancelling', 'cancelled'],
+  evaluating: ['held', 'approved', 'releasing', 'cancelling', 'declined', 'ineligible', 'cancelled'],
+  holding: ['evaluating', 'held', 'approved', 'cancelling', 'releasing'],
   held: ['approved', 'releasing', 'cancelling'],
   approved: ['recovered', 'refunding'],
-  releasing: ['released', 'approved', 'cancelled'],
-  cancelling: ['cancelled', 'refunding'],
+  releasing: ['released', 'declined', 'approved', 'cancelled'],
+  cancelling: ['cancelled', 'approved', 'refunding'],
   refunding: ['conflict'],
   needs_attention: [
     'received',
@@ -59,10 +64,10 @@ const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
     'refunding',
   ],
   ineligible: [],
-  declined: [],
+  declined: ['approved'],
   recovered: [],
-  released: [],
-  cancelled: [],
+  released: ['approved'],
+  cancelled: ['approved'],
   conflict: [],
 };
 
@@ -83,6 +88,7 @@ export const INELIGIBLE_REASONS = [
   'no_retry_decline',
   'no_card_token',
   'invoice_not_open',
+  'subscription_not_active',
 ] as const;
 
 export type IneligibleReason = (typeof INELIGIBLE_REASONS)[number];

@@ -1,6 +1,7 @@
 import type { Rescue, StepOutcome } from './rescue.js';
 import { cancelOrder } from './steps/cancel-step.js';
 import { holdEngineRetries } from './steps/hold-step.js';
+import { checkLateApproval, honourObligations } from './steps/obligation-steps.js';
 import { pollOutcome } from './steps/poll-step.js';
 import { prepareRescue } from './steps/prepare-step.js';
 import { refundProviderPayment } from './steps/refund-step.js';
@@ -33,6 +34,12 @@ export async function runRescueStep(rescue: Rescue, ctx: StepContext): Promise<S
       return cancelOrder(rescue, ctx);
     case 'refunding':
       return refundProviderPayment(rescue, ctx);
+    case 'needs_attention':
+      return honourObligations(rescue, ctx);
+    case 'released':
+    case 'cancelled':
+    case 'declined':
+      return checkLateApproval(rescue, ctx);
     default:
       return { to: null, note: `nothing to do in ${rescue.state}`, nextActionAt: null };
   }

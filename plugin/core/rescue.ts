@@ -20,6 +20,18 @@ export interface Rescue {
   readonly holdAppliedAt: Date | null;
   readonly previousAutoAdvance: boolean | null;
   readonly attempts: number;
+  /** Our hold is on the invoice and not yet given back. */
+  readonly holdActive: boolean;
+  /** The provider has, or may have, an order for this invoice that has not ended. */
+  readonly orderOpen: boolean;
+  readonly providerStatus: string | null;
+  /** The final state `releasing` ends in. */
+  readonly releaseAs: 'released' | 'declined';
+  /** The key of a write-back sent to the engine whose result is not yet recorded. */
+  readonly writeBackKey: string | null;
+  readonly writtenBackAt: Date | null;
+  /** What the provider said it collected, when it said. */
+  readonly collected: Money | null;
 }
 
 /** Fields a step may set besides the state. */
@@ -39,6 +51,13 @@ export interface RescuePatch {
   previousAutoAdvance?: boolean | null;
   outcomeAt?: Date | null;
   writtenBackAt?: Date | null;
+  holdActive?: boolean;
+  orderOpen?: boolean;
+  releaseAs?: 'released' | 'declined' | null;
+  writeBackKey?: string | null;
+  /** Amount in the rescue's currency (minor units). */
+  collectedAmount?: number | null;
+  releaseFallback?: string | null;
 }
 
 /** What a step decided: the next state (or none), what to record, and when to look again. */

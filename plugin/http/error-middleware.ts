@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_transition: 409,
   conflict: 409,
   provider_error: 502,
+  lease_lost: 409,
 };
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {

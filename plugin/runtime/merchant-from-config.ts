@@ -17,6 +17,7 @@ export function policyFromConfig(config: Config, merchantId: string, hasFlexChar
     ),
     pollIntervalMs: config.RESCUE_POLL_INTERVAL_MINUTES * 60_000,
     expiryGraceMs: 3_600_000,
+    releaseFallback: config.RESCUE_RELEASE_FALLBACK,
     site: {
       siteId: config.FLEXCHARGE_SITE_ID ?? null,
       siteUrl: config.FLEXCHARGE_SITE_URL ?? null,

@@ -22,13 +22,15 @@ export async function claimDue<Row>(
     now: Date;
     leaseMs: number;
     limit: number;
+    /** More assignments made as the row is claimed, e.g. `, wake_pending = false`. */
+    alsoSet?: RawBuilder<unknown>;
   },
 ): Promise<Row[]> {
   const table = sql.table(`${SCHEMA}.${input.table}`);
   const due = sql.ref(input.dueColumn);
   const leaseEnd = new Date(input.now.getTime() + input.leaseMs);
   const { rows } = await sql<Row>`
-    update ${table} set locked_by = ${input.workerId}, locked_until = ${leaseEnd}
+    update ${table} set locked_by = ${input.workerId}, locked_until = ${leaseEnd}${input.alsoSet ?? sql``}
     where id in (
       select id from ${table}
       where ${input.pending} and ${due} <= ${input.now}

@@ -1,7 +1,13 @@
 import { type Kysely, sql } from 'kysely';
-import { InvalidTransitionError } from '../core/errors.js';
-import type { StepOutcome } from '../core/rescue.js';
-import { canTransition, FINAL_STATES, RESCUE_STATES, type RescueState } from '../core/rescue-states.js';
+import { InvalidTransitionError, LeaseLostError } from '../core/errors.js';
+import type { RescuePatch, StepOutcome } from '../core/rescue.js';
+import {
+  canTransition,
+  FINAL_STATES,
+  REOPENABLE_STATES,
+  RESCUE_STATES,
+  type RescueState,
+} from '../core/rescue-states.js';
 import { backoffFrom, claimDue } from './claim-due.js';
 import { appendHistory, readHistory } from './rescue-history.js';
 import { patchColumns, type RescueRow } from './rescue-row.js';
@@ -10,8 +16,13 @@ import type { Database } from './schema.js';
 export { type RescueRow, toRescue } from './rescue-row.js';
 
 const T = 'flexcharge_mit.rescues' as const;
-/** States the worker still has work for: everything but the final ones and needs_attention. */
-const OPEN_STATES = RESCUE_STATES.filter((state) => !FINAL_STATES.has(state) && state !== 'needs_attention');
+/** States an event can give work to: every open one, parked ones included (their obligations live on). */
+const WAKEABLE_STATES = RESCUE_STATES.filter((state) => !FINAL_STATES.has(state));
+/** A provider event can also reopen a rescue that ended without its money: an approval is never ignored. */
+const PROVIDER_WAKEABLE_STATES = [...WAKEABLE_STATES, ...REOPENABLE_STATES];
+
+/** Default lease on a claimed rescue; the worker renews it while the step runs. */
+export const RESCUE_LEASE_MS = 120_000;
 
 export function createRescueRepository(db: Kysely<Database>) {
   return {
@@ -62,7 +73,8 @@ export function createRescueRepository(db: Kysely<Database>) {
       });
     },
 
-    claim(workerId: string, now: Date, limit = 10, leaseMs = 120_000): Promise<RescueRow[]> {
+    /** Claims due rescues; a wake that comes after this is remembered for the holder (`wake_pending`). */
+    claim(workerId: string, now: Date, limit = 10, leaseMs = RESCUE_LEASE_MS): Promise<RescueRow[]> {
       return claimDue<RescueRow>(db, {
         table: 'rescues',
         dueColumn: 'next_action_at',
@@ -71,7 +83,44 @@ export function createRescueRepository(db: Kysely<Database>) {
         now,
         leaseMs,
         limit,
+        alsoSet: sql`, wake_pending = false`,
       });
+    },
+
+    /**
+     * Extends this worker's lease; false when the row is no longer ours. A lease that ran out but was
+     * not claimed by anyone else is still ours to extend: claiming is what takes it away.
+     */
+    async renewLease(id: string, workerId: string, now: Date, leaseMs = RESCUE_LEASE_MS): Promise<boolean> {
+      const result = await db
+        .updateTable(T)
+        .set({ locked_until: new Date(now.getTime() + leaseMs) })
+        .where('id', '=', id)
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Records part of a step's result before an outside call, as the lease holder only (the lease is
+     * renewed on the way); throws `LeaseLostError` when the row is no longer ours.
+     */
+    async checkpoint(
+      row: RescueRow,
+      patch: RescuePatch,
+      workerId: string,
+      now: Date,
+      leaseMs = RESCUE_LEASE_MS,
+    ): Promise<void> {
+      const result = await db
+        .updateTable(T)
+        .set({ ...patchColumns(patch), locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('state', '=', row.state)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1)
+        throw new LeaseLostError(`rescue ${row.id} is no longer leased by ${workerId}`);
     },
 
     /** Records a step's result; only the lease holder may, and only along the state machine's edges. */
@@ -84,7 +133,9 @@ export function createRescueRepository(db: Kysely<Database>) {
           .set({
             ...patchColumns(outcome.patch),
             ...(outcome.to ? { state: outcome.to } : {}),
-            next_action_at: outcome.nextActionAt,
+            // A wake that arrived during the step asks for another look at once.
+            next_action_at: sql<Date | null>`case when wake_pending then ${now}::timestamptz else ${outcome.nextActionAt}::timestamptz end`,
+            wake_pending: false,
             attempts: 0,
             last_error: null,
             locked_by: null,
@@ -120,7 +171,9 @@ export function createRescueRepository(db: Kysely<Database>) {
       workerId: string,
       now: Date,
     ): Promise<'retrying' | 'needs_attention'> {
-      const giveUp = !failure.retryable || row.attempts + 1 >= failure.maxAttempts;
+      // Parked and ended rescues only honour obligations: they keep trying, they cannot park again.
+      const keepsTrying = row.state === 'needs_attention' || FINAL_STATES.has(row.state);
+      const giveUp = !keepsTrying && (!failure.retryable || row.attempts + 1 >= failure.maxAttempts);
       return db.transaction().execute(async (trx) => {
         const base = trx
           .updateTable(T)
@@ -131,7 +184,8 @@ export function createRescueRepository(db: Kysely<Database>) {
           await base
             .set({
               attempts: sql`attempts + 1`,
-              next_action_at: backoffFrom(now, 'attempts'),
+              next_action_at: sql<Date>`case when wake_pending then ${now}::timestamptz else ${backoffFrom(now, 'attempts')} end`,
+              wake_pending: false,
               last_error: failure.error.slice(0, 2000),
               locked_by: null,
               locked_until: null,
@@ -145,7 +199,9 @@ export function createRescueRepository(db: Kysely<Database>) {
             state: 'needs_attention',
             state_before_attention: row.state,
             attempts: sql`attempts + 1`,
-            next_action_at: null,
+            // A live hold or order is still honoured while parked (`honourObligations`).
+            next_action_at: sql<Date | null>`case when hold_active or order_open then ${now}::timestamptz end`,
+            wake_pending: false,
             last_error: failure.error.slice(0, 2000),
             locked_by: null,
             locked_until: null,
@@ -165,7 +221,10 @@ export function createRescueRepository(db: Kysely<Database>) {
       });
     },
 
-    /** Asks the worker to look at matching open rescues now; what happened is read from the source. */
+    /**
+     * Asks the worker to look at matching rescues now; what happened is read from the source. A
+     * rescue leased at the moment keeps the wake in `wake_pending`, so its holder looks again.
+     */
     async wake(
       match: {
         merchantId: string;
@@ -178,9 +237,9 @@ export function createRescueRepository(db: Kysely<Database>) {
     ): Promise<number> {
       let q = db
         .updateTable(T)
-        .set({ next_action_at: now, updated_at: now })
+        .set({ next_action_at: now, wake_pending: true, updated_at: now })
         .where('merchant_id', '=', match.merchantId)
-        .where('state', 'in', OPEN_STATES);
+        .where('state', 'in', match.providerOrderId ? PROVIDER_WAKEABLE_STATES : WAKEABLE_STATES);
       if (match.engine) q = q.where('engine', '=', match.engine);
       if (match.invoiceId) q = q.where('invoice_id', '=', match.invoiceId);
       if (match.subscriptionId) q = q.where('subscription_id', '=', match.subscriptionId);

@@ -24,6 +24,16 @@ export function toRescue(row: RescueRow): Rescue {
     holdAppliedAt: row.hold_applied_at,
     previousAutoAdvance: row.previous_auto_advance,
     attempts: row.attempts,
+    holdActive: row.hold_active,
+    orderOpen: row.order_open,
+    providerStatus: row.flexcharge_status,
+    releaseAs: row.release_as ?? 'released',
+    writeBackKey: row.write_back_key,
+    writtenBackAt: row.written_back_at,
+    collected:
+      row.collected_amount !== null && row.currency
+        ? { amount: Number(row.collected_amount), currency: row.currency }
+        : null,
   };
 }
 
@@ -46,6 +56,12 @@ export function patchColumns(patch: RescuePatch | undefined): Updateable<Rescues
     previousAutoAdvance: 'previous_auto_advance',
     outcomeAt: 'outcome_at',
     writtenBackAt: 'written_back_at',
+    holdActive: 'hold_active',
+    orderOpen: 'order_open',
+    releaseAs: 'release_as',
+    writeBackKey: 'write_back_key',
+    collectedAmount: 'collected_amount',
+    releaseFallback: 'release_fallback',
   };
   for (const [key, value] of Object.entries(patch) as [keyof RescuePatch, unknown][]) {
     if (value === undefined) continue;

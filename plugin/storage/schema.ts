@@ -69,6 +69,20 @@ export interface RescuesTable {
   outcome_at: Timestamp | null;
   written_back_at: Timestamp | null;
   state_before_attention: RescueState | null;
+  /** Our hold is on the invoice and not yet given back. */
+  hold_active: Generated<boolean>;
+  /** FlexCharge has (or may have) an order for this invoice without a final word yet. */
+  order_open: Generated<boolean>;
+  /** The final state `releasing` ends in: `released`, or `declined` when FlexCharge refused at once. */
+  release_as: 'released' | 'declined' | null;
+  /** A wake arrived while the row was leased: the step's holder must look again at once. */
+  wake_pending: Generated<boolean>;
+  /** Idempotency key of the write-back sent to the engine; replaying it tells ours from anyone's. */
+  write_back_key: string | null;
+  /** What FlexCharge said it collected, in the rescue's currency, when it said. */
+  collected_amount: number | null;
+  /** What was done after the release when the engine scheduled no further attempt. */
+  release_fallback: string | null;
   next_action_at: Timestamp | null;
   attempts: Generated<number>;
   last_error: string | null;

@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { PluginError, ProviderError } from '../core/errors.js';
+import { LeaseLostError, PluginError, ProviderError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
 import { runRescueStep } from '../core/rescue-steps.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
 import type { InboxEvent, InboxRepository } from '../storage/inbox-repository.js';
-import { type RescueRepository, type RescueRow, toRescue } from '../storage/rescue-repository.js';
+import {
+  RESCUE_LEASE_MS,
+  type RescueRepository,
+  type RescueRow,
+  toRescue,
+} from '../storage/rescue-repository.js';
 import type { TransmissionRepository, TransmissionRow } from '../storage/transmission-repository.js';
+import { guarded, keepLease } from './lease-keeper.js';
 
 export interface WorkerDeps {
   inbox: InboxRepository;
@@ -23,7 +29,15 @@ export interface WorkerDeps {
   /** Retryable failures of one step before a rescue needs a person; default `DEFAULT_MAX_ATTEMPTS`. */
   maxAttempts?: number;
   workerId?: string;
+  /** Rescues (and transmissions) run at once; default `DEFAULT_CONCURRENCY`. */
+  concurrency?: number;
+  /** A claimed rescue's lease, renewed while its step runs; default `RESCUE_LEASE_MS`. */
+  leaseMs?: number;
+  /** How often (real time) a running step's lease is renewed; default a third of the lease. */
+  leaseRenewMs?: number;
 }
+
+export const DEFAULT_CONCURRENCY = 4;
 
 export const FLEXCHARGE_SOURCE = 'flexcharge';
 
@@ -37,6 +51,9 @@ export const DEFAULT_MAX_ATTEMPTS = 18;
 export function createWorker(deps: WorkerDeps) {
   const workerId = deps.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  const leaseMs = deps.leaseMs ?? RESCUE_LEASE_MS;
+  const leaseRenewMs = deps.leaseRenewMs ?? Math.max(50, Math.floor(leaseMs / 3));
   let timer: NodeJS.Timeout | undefined;
   let lastHousekeeping = 0;
   let running: Promise<unknown> | undefined;
@@ -90,18 +107,33 @@ export function createWorker(deps: WorkerDeps) {
     }
   }
 
+  /**
+   * Runs one step of a claimed rescue. Its lease is renewed while the step runs and checked before
+   * every outside call and before the result is recorded, so a step slower than the lease is never
+   * run twice at once; a step that finds its lease gone stops and records nothing.
+   */
   async function processRescue(row: RescueRow): Promise<void> {
     const merchant = deps.merchants.get(row.merchant_id);
-    const engine = merchant.engine(row.engine);
-    const now = deps.clock.now();
+    const renew = () => deps.rescues.renewLease(row.id, workerId, deps.clock.now(), leaseMs);
+    const lease = keepLease({
+      renew,
+      intervalMs: leaseRenewMs,
+      describe: `rescue ${row.id}`,
+      onRenewError: (err) =>
+        deps.logger.warn('lease renewal failed', { rescueId: row.id, error: describe(err) }),
+    });
+    const guard = () => lease.assertHeld();
     try {
+      await guard();
       const outcome = await runRescueStep(toRescue(row), {
-        engine,
-        provider: merchant.provider,
+        engine: guarded(merchant.engine(row.engine), guard, ['verifyWebhook', 'normalize']),
+        provider: guarded(merchant.provider, guard, ['acceptsAmount']),
         policy: merchant.policy,
-        now,
-        findCardToken: (pm) => deps.cardTokens.find(merchant.merchantId, engine.id, pm),
+        now: deps.clock.now(),
+        findCardToken: (pm) => deps.cardTokens.find(merchant.merchantId, row.engine, pm),
+        checkpoint: (patch) => deps.rescues.checkpoint(row, patch, workerId, deps.clock.now(), leaseMs),
       });
+      await guard();
       const applied = await deps.rescues.applyStep(row, outcome, workerId, deps.clock.now());
       if (applied && outcome.to) {
         deps.logger.info('rescue moved', {
@@ -113,6 +145,10 @@ export function createWorker(deps: WorkerDeps) {
         });
       }
     } catch (err) {
+      if (err instanceof LeaseLostError) {
+        deps.logger.warn('rescue step abandoned: another worker holds it now', { rescueId: row.id });
+        return;
+      }
       const retryable = isRetryable(err);
       const result = await deps.rescues.failStep(
         row,
@@ -126,6 +162,8 @@ export function createWorker(deps: WorkerDeps) {
         result,
         error: describe(err),
       });
+    } finally {
+      lease.stop();
     }
   }
 
@@ -162,10 +200,11 @@ export function createWorker(deps: WorkerDeps) {
       }
       inbox++;
     }
-    const rescues = await deps.rescues.claim(workerId, deps.clock.now());
-    for (const row of rescues) await processRescue(row);
-    const transmissions = await deps.transmissions.claim(workerId, deps.clock.now());
-    for (const row of transmissions) await processTransmission(row);
+    // Claimed only as many as run at once, so no claimed row waits on its lease behind another.
+    const rescues = await deps.rescues.claim(workerId, deps.clock.now(), concurrency, leaseMs);
+    await Promise.all(rescues.map(processRescue));
+    const transmissions = await deps.transmissions.claim(workerId, deps.clock.now(), concurrency);
+    await Promise.all(transmissions.map(processTransmission));
     await housekeeping();
     return { inbox, rescues: rescues.length, transmissions: transmissions.length };
   }
@@ -216,7 +255,7 @@ export type Worker = ReturnType<typeof createWorker>;
  * typed errors (not found, validation, conflict, invalid transition) need a fix first; anything else
  * (a dropped database connection, say) is taken as passing.
  */
-function isRetryable(err: unknown): boolean {
+export function isRetryable(err: unknown): boolean {
   if (err instanceof ProviderError) return err.retryable;
   return !(err instanceof PluginError);
 }

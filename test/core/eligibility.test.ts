@@ -20,6 +20,7 @@ const renewal: RenewalFailure = {
   subscription: {
     id: 'sub_1',
     status: 'past_due',
+    collectionPaused: false,
     interval: 'month',
     intervalCount: 1,
     price: { amount: 1999, currency: 'USD' },
@@ -48,6 +49,7 @@ const policy: MerchantPolicy = {
   noRetryDeclineCodes: new Set(DEFAULT_NO_RETRY_DECLINE_CODES),
   pollIntervalMs: 6 * 3600_000,
   expiryGraceMs: 3600_000,
+  releaseFallback: 'retry_once',
   site: { siteId: null, siteUrl: null, descriptor: null },
 };
 

@@ -1,11 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canTransition, FINAL_STATES, RESCUE_STATES } from '../../plugin/core/rescue-states.js';
+import {
+  canTransition,
+  FINAL_STATES,
+  REOPENABLE_STATES,
+  RESCUE_STATES,
+} from '../../plugin/core/rescue-states.js';
 
 describe('rescue state machine', () => {
-  it('lets nothing leave a final state', () => {
+  it('lets a final state go nowhere, except to approved when FlexCharge collected after the end', () => {
     for (const from of FINAL_STATES)
-      for (const to of RESCUE_STATES) assert.equal(canTransition(from, to), false, `${from} → ${to}`);
+      for (const to of RESCUE_STATES) {
+        const reopens = REOPENABLE_STATES.has(from) && to === 'approved';
+        assert.equal(canTransition(from, to), reopens, `${from} → ${to}`);
+      }
+    assert.deepEqual([...REOPENABLE_STATES].sort(), ['cancelled', 'declined', 'released']);
+  });
+
+  it('lets an approval reach approved from every state that may still see one', () => {
+    for (const from of [
+      'held',
+      'releasing',
+      'cancelling',
+      'needs_attention',
+      'released',
+      'cancelled',
+    ] as const)
+      assert.ok(canTransition(from, 'approved'), from);
   });
 
   it('can send any open state to needs_attention, and bring it back', () => {

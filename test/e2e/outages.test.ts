@@ -54,13 +54,18 @@ describe('outages delay the work and lose none of it', () => {
     assert.ok(subscription.id);
   });
 
-  it('holds the invoice once Stripe is back, after its invoice writes failed for a while, and writes back once', async () => {
+  it('hands the renewal to FlexCharge only once the hold is on, after Stripe refused invoice writes for a while', async () => {
     const { subscription, paymentMethod } = await e.subscriber();
     await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
     // Each attempt of ours is three requests (the SDK retries a 500 twice): three attempts fail.
     e.emulator.injectFault({ method: 'POST', path: '/v1/invoices/*', status: 500, times: 9 });
     const invoice = await e.renew(subscription.id);
-    assert.equal((await e.rescueFor(invoice.id))?.rescue.state, 'holding', 'evaluated, hold not yet applied');
+    assert.equal((await e.rescueFor(invoice.id))?.rescue.state, 'received', 'the hold has not gone through');
+    assert.equal(
+      (await e.evaluateBodies()).filter((b) => b.orderId === invoice.id).length,
+      0,
+      'nothing is handed to FlexCharge before the invoice is held',
+    );
     // Backoff 30 s, 1 min, 2 min: a few minutes later the hold goes through (FlexCharge decides at 1 h).
     for (let i = 0; i < 4; i++) await e.advance(5 * 60_000);
 

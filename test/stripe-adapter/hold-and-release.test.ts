@@ -53,6 +53,9 @@ describe('Stripe adapter: holdRetries and releaseHold', () => {
       autoAdvance: false,
       paidByRescueId: null,
       subscriptionStatus: 'past_due',
+      subscriptionPaused: false,
+      amountRemaining: { amount: 2900, currency: 'EUR' },
+      nextPaymentAttempt: null,
     });
   });
 

@@ -42,6 +42,7 @@ describe('Stripe adapter: loadRenewalFailure', () => {
     assert.deepEqual(failure.subscription, {
       id: subscription.id,
       status: 'past_due',
+      collectionPaused: false,
       interval: 'month',
       intervalCount: 1,
       price: { amount: 2900, currency: 'EUR' },

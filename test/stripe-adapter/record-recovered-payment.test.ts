@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { idempotencyKey } from '../../adapters/stripe/idempotency-key.js';
 import type { RecoveredPayment } from '../../plugin/core/billing-engine.js';
 import {
   type AdapterHarness,
@@ -21,6 +20,7 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
 
   const rescued = (rescueId = 'rsc_1'): RecoveredPayment => ({
     rescueId,
+    idempotencyKey: `writeback-${rescueId}`,
     amount: { amount: 2900, currency: 'EUR' },
     providerOrderId: 'ord_123',
     confirmationId: 'conf_456',
@@ -64,13 +64,16 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
     );
     const paid = eventsOf(h, 'invoice.paid', renewal.id);
     assert.equal(paid.length, 1);
-    assert.equal(paid[0]?.idempotencyKey, idempotencyKey(`writeback-${renewal.id}-rsc_1`, h.clock.now()));
+    assert.equal(paid[0]?.idempotencyKey, rescued().idempotencyKey, "paid under the write-back's own key");
     assert.deepEqual(await h.adapter.invoiceStatus(renewal.id), {
       invoiceId: renewal.id,
       status: 'paid',
       autoAdvance: false,
       paidByRescueId: 'rsc_1',
       subscriptionStatus: 'active',
+      subscriptionPaused: false,
+      amountRemaining: { amount: 0, currency: 'EUR' },
+      nextPaymentAttempt: null,
     });
   });
 
@@ -101,11 +104,30 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
     await h.stripe.invoices.update(renewal.id, {
       metadata: { flexcharge_status: 'recovering', flexcharge_rescue_id: 'rsc_1' },
     });
-    await h.stripe.invoices.pay(renewal.id, { paid_out_of_band: true });
-    assert.equal((await h.adapter.invoiceStatus(renewal.id)).paidByRescueId, 'rsc_1');
+    // Our pay went through under the write-back's key; the process died before the final stamp.
+    await h.stripe.invoices.pay(
+      renewal.id,
+      { paid_out_of_band: true },
+      { idempotencyKey: rescued().idempotencyKey },
+    );
+    h.clock.advance(5 * 60_000);
     assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'already_recorded');
     const invoice = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(invoice.metadata?.flexcharge_status, 'recovered');
+    assert.equal(eventsOf(h, 'invoice.paid', renewal.id).length, 1);
+  });
+
+  it('does not take an out-of-band payment a person made after our failed write-back for its own', async () => {
+    const { renewal } = await heldRenewal();
+    // Our call fails before Stripe acts on it...
+    h.emulator.injectFault({ method: 'POST', path: `/v1/invoices/${renewal.id}/pay`, status: 500, times: 1 });
+    await assert.rejects(h.adapter.recordRecoveredPayment(renewal.id, rescued()));
+    const stamped = await h.stripe.invoices.retrieve(renewal.id);
+    assert.equal(stamped.metadata?.flexcharge_rescue_id, 'rsc_1', 'our write-back label is on the invoice');
+    // ...and a person marks the invoice paid out of band meanwhile.
+    await h.stripe.invoices.pay(renewal.id, { paid_out_of_band: true });
+    h.clock.advance(5 * 60_000);
+    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'paid_elsewhere');
   });
 
   it('reports paid_elsewhere when the customer paid first', async () => {

@@ -1,10 +1,12 @@
-import { DAY_MS } from '../clock.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
-import { later, nextPoll, type StepContext } from './step-context.js';
+import { nextPoll, rescueExpiry, type StepContext } from './step-context.js';
 
-/** `holding`: switch the engine's retries and dunning off for the invoice while FlexCharge works. */
+/**
+ * `holding`: only rows from before the hold moved ahead of the evaluate stand here. Apply the hold,
+ * then go on where such a row was: to the evaluate, or to waiting when FlexCharge already has it.
+ */
 export async function holdEngineRetries(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
-  const until = rescue.expiresAt ?? later(ctx.now, ctx.policy.expiryDays * DAY_MS);
+  const until = rescue.expiresAt ?? rescueExpiry(rescue.failedAt, ctx.now, ctx.policy.expiryDays);
   const snapshot = await ctx.engine.invoiceStatus(rescue.invoiceId);
   if (snapshot.status !== 'open') {
     return {
@@ -13,20 +15,14 @@ export async function holdEngineRetries(rescue: Rescue, ctx: StepContext): Promi
       nextActionAt: ctx.now,
     };
   }
+  await ctx.checkpoint({ holdActive: true });
   const { previousAutoAdvance } = await ctx.engine.holdRetries(rescue.invoiceId, {
     rescueId: rescue.id,
     until,
   });
-  // A retry may have slipped in between the read and the hold.
-  const after = await ctx.engine.invoiceStatus(rescue.invoiceId);
-  const patch = { holdAppliedAt: ctx.now, previousAutoAdvance };
-  if (after.status !== 'open') {
-    return {
-      to: 'cancelling',
-      note: `invoice became ${after.status} while holding`,
-      patch,
-      nextActionAt: ctx.now,
-    };
+  const patch = { holdAppliedAt: ctx.now, previousAutoAdvance, holdActive: true, expiresAt: until };
+  if (!rescue.providerOrderId) {
+    return { to: 'evaluating', note: 'engine retries held', patch, nextActionAt: ctx.now };
   }
   return { to: 'held', note: 'engine retries held', patch, nextActionAt: nextPoll(rescue, ctx) };
 }

@@ -1,6 +1,7 @@
-import type { BillingEngineAdapter, InvoiceStatus, RenewalFailure } from '../billing-engine.js';
+import type { BillingEngineAdapter, InvoiceSnapshot, RenewalFailure } from '../billing-engine.js';
+import { DAY_MS } from '../clock.js';
 import type { MerchantPolicy } from '../merchant-policy.js';
-import type { Rescue } from '../rescue.js';
+import type { Rescue, RescuePatch } from '../rescue.js';
 import type { RescueProvider } from '../rescue-provider.js';
 
 /** What a step may use: the merchant's engine and FlexCharge, its policy, and the time. */
@@ -11,9 +12,28 @@ export interface StepContext {
   readonly now: Date;
   /** The FlexCharge token registered for an engine payment method, if any. */
   findCardToken(paymentMethodId: string): Promise<string | null>;
+  /**
+   * Records `patch` before an outside call whose effect must be known even if the process dies
+   * during it (an order that may now exist, a write-back key in flight). Throws `LeaseLostError`
+   * when this worker no longer holds the row.
+   */
+  checkpoint(patch: RescuePatch): Promise<void>;
 }
 
 export const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
+
+/** FlexCharge works a managed MIT for at least two weeks (contract §11). */
+export const MIN_EXPIRY_DAYS = 14;
+
+/**
+ * How long FlexCharge may work the renewal: the merchant's days counted from the decline, but never
+ * less than the two-week minimum counted from now, however late the hand-over.
+ */
+export function rescueExpiry(failedAt: Date, now: Date, expiryDays: number): Date {
+  const fromDecline = failedAt.getTime() + expiryDays * DAY_MS;
+  const minimum = now.getTime() + MIN_EXPIRY_DAYS * DAY_MS;
+  return new Date(Math.max(fromDecline, minimum));
+}
 
 /** The failure as the engine sees it now, with who made the attempt as its webhook said. */
 export function loadRenewal(rescue: Rescue, ctx: StepContext): Promise<RenewalFailure> {
@@ -41,19 +61,44 @@ export function nextPoll(rescue: Rescue, ctx: StepContext): Date {
   return new Date(checkpoint > ctx.now.getTime() ? Math.min(poll, checkpoint) : poll);
 }
 
-/** Gives a held, still open invoice back to the engine's dunning; returns the invoice's status. */
+/** Past expiry and the grace for FlexCharge's final word. */
+export function pastDeadline(rescue: Rescue, ctx: StepContext): boolean {
+  return rescue.expiresAt !== null && ctx.now >= later(rescue.expiresAt, ctx.policy.expiryGraceMs);
+}
+
+/**
+ * Why the rescue must stop for the engine's sake (the invoice settled another way, the subscription
+ * ended or is paused), or null when FlexCharge may go on working it.
+ */
+export function reasonToStop(invoice: {
+  status: string;
+  subscriptionStatus: string | null;
+  subscriptionPaused?: boolean;
+}): string | null {
+  if (invoice.status !== 'open') return `invoice became ${invoice.status}`;
+  if (invoice.subscriptionStatus === 'canceled' || invoice.subscriptionStatus === 'incomplete_expired')
+    return 'subscription was cancelled';
+  if (invoice.subscriptionPaused || invoice.subscriptionStatus === 'paused')
+    return 'subscription collection is paused';
+  return null;
+}
+
+/**
+ * Gives a held, still open invoice back to the engine's dunning; returns the invoice as it was
+ * before the release. Does nothing when no hold of ours is live.
+ */
 export async function releaseHoldIfOpen(
   rescue: Rescue,
   ctx: StepContext,
   reason: string,
-): Promise<InvoiceStatus> {
+): Promise<InvoiceSnapshot> {
   const snapshot = await ctx.engine.invoiceStatus(rescue.invoiceId);
-  if (snapshot.status === 'open' && rescue.holdAppliedAt) {
+  if (snapshot.status === 'open' && rescue.holdActive) {
     await ctx.engine.releaseHold(rescue.invoiceId, {
       rescueId: rescue.id,
       restoreAutoAdvance: rescue.previousAutoAdvance ?? true,
       reason,
     });
   }
-  return snapshot.status;
+  return snapshot;
 }

@@ -1,51 +1,78 @@
-import { DAY_MS } from '../clock.js';
 import { ProviderError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
-import { cardTokenFor, later, loadRenewal, type StepContext } from './step-context.js';
+import type { RescueDecision } from '../rescue-provider.js';
+import {
+  cardTokenFor,
+  later,
+  loadRenewal,
+  nextPoll,
+  pastDeadline,
+  reasonToStop,
+  rescueExpiry,
+  type StepContext,
+} from './step-context.js';
 
-/** `evaluating`: hand the renewal to FlexCharge (/evaluate) and follow its answer. */
+/** How soon to ask again when FlexCharge answered without an order id we could follow. */
+const REASK_MS = 3_600_000;
+
+/** `evaluating`: the invoice is held; hand the renewal to FlexCharge (/evaluate) and follow its answer. */
 export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
-  const renewal = await loadRenewal(rescue, ctx);
-  if (renewal.invoiceStatus !== 'open') {
-    return {
-      to: 'cancelled',
-      note: `invoice became ${renewal.invoiceStatus} before evaluate`,
-      nextActionAt: null,
-    };
+  if (pastDeadline(rescue, ctx)) {
+    return { to: 'releasing', note: 'expired before FlexCharge named an order', nextActionAt: ctx.now };
   }
-  const token = await cardTokenFor(renewal, ctx);
-  if (!token)
-    return {
-      to: 'ineligible',
-      note: 'card token disappeared',
-      patch: { ineligibleReason: 'no_card_token' },
-      nextActionAt: null,
-    };
-
-  // The expiry is fixed at the first attempt so a retried evaluate sends the same body.
-  const expiresAt = rescue.expiresAt ?? later(rescue.createdAt, ctx.policy.expiryDays * DAY_MS);
-  const decision = await ctx.provider.submitRenewal({
-    rescueId: rescue.id,
-    merchantOrderId: rescue.invoiceId,
-    renewal,
-    cardToken: token,
-    expiresAt,
-    site: ctx.policy.site,
+  const renewal = await loadRenewal(rescue, ctx);
+  const stop = reasonToStop({
+    status: renewal.invoiceStatus,
+    subscriptionStatus: renewal.subscription.status,
   });
+  if (stop) return { to: 'cancelling', note: `${stop} before evaluate`, nextActionAt: ctx.now };
+  const token = await cardTokenFor(renewal, ctx);
+  if (!token) {
+    return { to: 'releasing', note: 'card token disappeared before evaluate', nextActionAt: ctx.now };
+  }
+
+  // The expiry is fixed once, so a retried evaluate sends the same body.
+  const expiresAt = rescue.expiresAt ?? rescueExpiry(renewal.failedAt, ctx.now, ctx.policy.expiryDays);
+  // From here FlexCharge may have an order for this invoice, whether or not its answer reaches us.
+  if (!rescue.orderOpen) await ctx.checkpoint({ orderOpen: true, expiresAt });
+  let decision: RescueDecision;
+  try {
+    decision = await ctx.provider.submitRenewal({
+      rescueId: rescue.id,
+      merchantOrderId: rescue.invoiceId,
+      renewal,
+      cardToken: token,
+      expiresAt,
+      site: ctx.policy.site,
+    });
+  } catch (err) {
+    // A request refused as invalid created no order: nothing is left at FlexCharge to wait for.
+    if (
+      err instanceof ProviderError &&
+      !err.retryable &&
+      err.statusCode !== undefined &&
+      err.statusCode < 500
+    )
+      await ctx.checkpoint({ orderOpen: false });
+    throw err;
+  }
+  return follow(decision, rescue, ctx, expiresAt);
+}
+
+function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expiresAt: Date): StepOutcome {
+  const waiting = { ...rescue, expiresAt };
   switch (decision.status) {
     case 'submitted':
-    case 'unknown':
-      if (!decision.orderId)
-        throw new ProviderError(
-          'flexcharge',
-          `FlexCharge answered ${decision.providerStatus} without an order id`,
-          { retryable: true },
-        );
       return {
-        to: 'holding',
+        to: 'held',
         note: `FlexCharge is working the renewal (${decision.providerStatus})`,
-        patch: { providerOrderId: decision.orderId, providerStatus: decision.providerStatus, expiresAt },
-        nextActionAt: ctx.now,
+        patch: {
+          providerOrderId: decision.orderId,
+          providerStatus: decision.providerStatus,
+          expiresAt,
+          orderOpen: true,
+        },
+        nextActionAt: nextPoll(waiting, ctx),
       };
     case 'approved':
       return {
@@ -55,17 +82,48 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
           providerOrderId: decision.orderId,
           providerStatus: 'APPROVED',
           confirmationId: decision.confirmationId,
+          collectedAmount: decision.collected?.amount ?? null,
           expiresAt,
+          orderOpen: false,
           outcomeAt: ctx.now,
         },
         nextActionAt: ctx.now,
       };
     case 'declined':
       return {
-        to: 'declined',
-        note: `FlexCharge declined the rescue (${decision.providerStatus})`,
-        patch: { providerOrderId: decision.orderId, providerStatus: decision.providerStatus, expiresAt },
-        nextActionAt: null,
+        to: 'releasing',
+        note: `FlexCharge declined the rescue (${decision.providerStatus}): releasing the hold`,
+        patch: {
+          providerOrderId: decision.orderId,
+          providerStatus: decision.providerStatus,
+          expiresAt,
+          orderOpen: false,
+          releaseAs: 'declined',
+          outcomeAt: ctx.now,
+        },
+        nextActionAt: ctx.now,
+      };
+    case 'unknown':
+      // Not a decline: FlexCharge may be working the order. Follow it like a submitted one; without
+      // an order id, the same evaluate (same key) is asked again later for the order's state.
+      if (decision.orderId) {
+        return {
+          to: 'held',
+          note: `FlexCharge answered ${decision.providerStatus}: following the order until its real outcome`,
+          patch: {
+            providerOrderId: decision.orderId,
+            providerStatus: decision.providerStatus,
+            expiresAt,
+            orderOpen: true,
+          },
+          nextActionAt: nextPoll(waiting, ctx),
+        };
+      }
+      return {
+        to: null,
+        note: `FlexCharge answered ${decision.providerStatus} without an order id: asking again`,
+        patch: { providerStatus: decision.providerStatus, expiresAt },
+        nextActionAt: later(ctx.now, REASK_MS),
       };
   }
 }

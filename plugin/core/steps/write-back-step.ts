@@ -2,40 +2,57 @@ import { ConflictError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
 import type { StepContext } from './step-context.js';
 
-/** `approved`: record FlexCharge's payment on the invoice, unless someone else paid it first. */
+/**
+ * `approved`: FlexCharge collected. Record its payment on the invoice, unless the invoice was
+ * settled another way or the subscription ended (then the money goes back), or the amounts disagree
+ * (then a person decides: never a silent full "paid").
+ */
 export async function writeBackPayment(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
   if (!rescue.amount || !rescue.providerOrderId)
     throw new ConflictError('approved rescue lacks its amount or order id');
-  const snapshot = await ctx.engine.invoiceStatus(rescue.invoiceId);
-  if (snapshot.status === 'paid' && snapshot.paidByRescueId === rescue.id) {
-    return {
-      to: 'recovered',
-      note: 'invoice already marked paid by this rescue',
-      patch: { writtenBackAt: ctx.now },
-      nextActionAt: null,
-    };
+  if (rescue.writtenBackAt)
+    return { to: 'recovered', note: 'write-back already recorded', nextActionAt: null };
+
+  const invoice = await ctx.engine.invoiceStatus(rescue.invoiceId);
+  // Only a write-back we sent can explain a settled invoice; without one, it was paid elsewhere.
+  if (invoice.status !== 'open' && !rescue.writeBackKey) {
+    return refund(ctx, `FlexCharge collected but the invoice is ${invoice.status}`);
   }
-  if (snapshot.status !== 'open') {
-    return {
-      to: 'refunding',
-      note: `FlexCharge collected but the invoice is ${snapshot.status}: refunding`,
-      nextActionAt: ctx.now,
-    };
+  if (invoice.status === 'open') {
+    if (invoice.subscriptionStatus === 'canceled')
+      return refund(ctx, 'FlexCharge collected but the subscription was cancelled');
+    const collected = rescue.collected ?? rescue.amount;
+    const owed = invoice.amountRemaining;
+    if (collected.currency !== owed.currency || collected.amount !== owed.amount) {
+      throw new ConflictError(
+        `FlexCharge collected ${collected.amount} ${collected.currency} but the invoice owes ${owed.amount} ${owed.currency}`,
+      );
+    }
   }
+
+  const idempotencyKey = rescue.writeBackKey ?? `writeback-${rescue.id}`;
+  // Recorded before the call: after a crash the same key, replayed, tells our payment from anyone's.
+  if (!rescue.writeBackKey) await ctx.checkpoint({ writeBackKey: idempotencyKey });
   const result = await ctx.engine.recordRecoveredPayment(rescue.invoiceId, {
     rescueId: rescue.id,
-    amount: rescue.amount,
+    idempotencyKey,
+    amount: rescue.collected ?? rescue.amount,
     providerOrderId: rescue.providerOrderId,
     confirmationId: rescue.confirmationId,
     recoveredAt: ctx.now,
   });
-  if (result === 'paid_elsewhere') {
-    return { to: 'refunding', note: 'invoice was paid elsewhere first: refunding', nextActionAt: ctx.now };
-  }
+  if (result === 'paid_elsewhere') return refund(ctx, 'the invoice was paid elsewhere first');
   return {
     to: 'recovered',
-    note: 'invoice marked paid out of band with the FlexCharge payment',
-    patch: { writtenBackAt: ctx.now },
+    note:
+      result === 'already_recorded'
+        ? 'invoice already marked paid by this rescue'
+        : 'invoice marked paid out of band with the FlexCharge payment',
+    patch: { writtenBackAt: ctx.now, holdActive: false },
     nextActionAt: null,
   };
+}
+
+function refund(ctx: StepContext, why: string): StepOutcome {
+  return { to: 'refunding', note: `${why}: refunding`, nextActionAt: ctx.now };
 }
