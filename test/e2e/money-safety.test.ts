@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../plugin/config/load-config.js';
+import { silentLogger } from '../../plugin/core/logger.js';
+import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
+import { policyFromConfig, singleMerchantDirectory } from '../../plugin/runtime/merchant-from-config.js';
+import { DEFAULT_MERCHANT_ID } from '../../plugin/runtime/start-plugin.js';
+import { createCardTokenRepository } from '../../plugin/storage/card-token-repository.js';
+import { createInboxRepository } from '../../plugin/storage/inbox-repository.js';
+import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
+import { createTransmissionRepository } from '../../plugin/storage/transmission-repository.js';
+import { createWorker } from '../../plugin/worker/worker.js';
+import { DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
+
+const LEASE_MS = 120_000;
+
+/** A worker of another instance of the plugin on the same database, with its own FlexCharge port. */
+function otherWorker(e: E2E, workerId: string, provider: MerchantRuntime['provider']) {
+  const db = e.database.db;
+  return createWorker({
+    inbox: createInboxRepository(db),
+    rescues: createRescueRepository(db),
+    transmissions: createTransmissionRepository(db),
+    cardTokens: createCardTokenRepository(db),
+    merchants: singleMerchantDirectory({
+      merchantId: DEFAULT_MERCHANT_ID,
+      policy: policyFromConfig(loadConfig({ FLEXCHARGE_ENV: 'local' }), DEFAULT_MERCHANT_ID, true),
+      provider,
+      engines: [e.plugin.stripe.adapter],
+    }),
+    clock: e.clock,
+    logger: silentLogger,
+    workerId,
+    leaseMs: LEASE_MS,
+    leaseRenewMs: 20,
+  });
+}
+
+async function rescueRow(e: E2E, invoiceId: string) {
+  return e.database.db
+    .selectFrom('flexcharge_mit.rescues')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .executeTakeFirstOrThrow();
+}
+
+describe('money safety under interleavings', () => {
+  // A plugin of its own per case: injected faults and stray due rows must not leak between cases.
+  let e: E2E;
+  beforeEach(async () => {
+    e = await startE2E({ SANDBOX_DECISION_DELAY_SECONDS: String((3 * DAY_MS) / 1000) });
+  });
+  afterEach(() => e.close());
+
+  /** A declined renewal whose failure is in the inbox, not yet worked. */
+  async function declinedRenewal() {
+    const { subscription, paymentMethod, customer } = await e.subscriber();
+    await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
+    e.clock.set(
+      await import('../support/stripe-emulator-controls.js').then((m) =>
+        m.justAfterPeriodEnd(e.stripe, subscription.id),
+      ),
+    );
+    await e.emulator.runDue();
+    const invoice = (await e.stripe.invoices.list({ subscription: subscription.id, limit: 1 })).data[0]!;
+    return { subscription, paymentMethod, customer, invoice };
+  }
+
+  it('runs a step slower than its lease once: the lease is renewed, a second worker cannot take the row', async () => {
+    const { invoice } = await declinedRenewal();
+    const real = e.plugin.flexcharge.provider!;
+    let intruder: ReturnType<typeof otherWorker> | undefined;
+    // Worker A's /evaluate takes longer than the lease; meanwhile worker B looks for due work.
+    const slow: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+      acceptsAmount: real.acceptsAmount.bind(real),
+      async submitRenewal(input: Parameters<typeof real.submitRenewal>[0]) {
+        e.clock.advance(LEASE_MS + 30_000);
+        await sleep(150);
+        await intruder!.runOnce();
+        return real.submitRenewal(input);
+      },
+    });
+    const a = otherWorker(e, 'worker-a', slow);
+    intruder = otherWorker(e, 'worker-b', real);
+    await a.drain(3);
+    const rescue = await rescueRow(e, invoice.id);
+    assert.equal(rescue.state, 'held');
+    assert.ok(rescue.flexcharge_order_id);
+    const evaluations = (await e.evaluateBodies()).filter((b) => b.orderId === invoice.id);
+    assert.equal(evaluations.length, 1, 'one evaluate, by the lease holder');
+    assert.equal((await e.stripe.invoices.retrieve(invoice.id)).auto_advance, false);
+  });
+
+  it('stops a step whose lease another worker took, before its next outside call, and records nothing', async () => {
+    const { invoice } = await declinedRenewal();
+    const real = e.plugin.flexcharge.provider!;
+    const stealing: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+      acceptsAmount(amount: number, currency: string) {
+        return real.acceptsAmount(amount, currency);
+      },
+      async submitRenewal(): Promise<never> {
+        throw new Error('a worker without the lease must not evaluate');
+      },
+    });
+    const a = otherWorker(e, 'worker-a2', stealing);
+    await e.plugin.worker.drain(1); // the inbox event becomes a rescue; it is prepared and held
+    const held = await rescueRow(e, invoice.id);
+    assert.equal(held.state, 'evaluating');
+    // Worker A claims the row; then, as if A had stalled past its lease, worker C claims it.
+    const claimed = await createRescueRepository(e.database.db).claim(
+      'worker-a2',
+      e.clock.now(),
+      1,
+      LEASE_MS,
+    );
+    assert.equal(claimed.length, 1);
+    await e.database.db
+      .updateTable('flexcharge_mit.rescues')
+      .set({ locked_by: 'worker-c' })
+      .where('id', '=', held.id)
+      .execute();
+    const outcome = await createRescueRepository(e.database.db).renewLease(
+      held.id,
+      'worker-a2',
+      e.clock.now(),
+    );
+    assert.equal(outcome, false, 'the lease is no longer A’s');
+    await assert.doesNotReject(a.runOnce());
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.state, 'evaluating', 'nothing recorded by the worker that lost the lease');
+    assert.equal((await e.evaluateBodies()).filter((b) => b.orderId === invoice.id).length, 0);
+    await e.database.db
+      .updateTable('flexcharge_mit.rescues')
+      .set({ locked_by: null, locked_until: null })
+      .where('id', '=', held.id)
+      .execute();
+    await e.settle();
+    const resumed = await rescueRow(e, invoice.id);
+    assert.equal(resumed.state, 'held', resumed.last_error ?? '');
+  });
+
+  it('looks again at once when a webhook arrives during a step', async () => {
+    const { invoice, customer } = await declinedRenewal();
+    await e.settle();
+    const held = await rescueRow(e, invoice.id);
+    assert.equal(held.state, 'held');
+    const real = e.plugin.flexcharge.provider!;
+    // While worker D polls the order, the customer pays and Stripe's webhook wakes the rescue.
+    const waking: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+      acceptsAmount: real.acceptsAmount.bind(real),
+      async outcome(orderId: string) {
+        const answer = await real.outcome(orderId);
+        await createRescueRepository(e.database.db).wake(
+          { merchantId: DEFAULT_MERCHANT_ID, invoiceId: invoice.id },
+          e.clock.now(),
+        );
+        return answer;
+      },
+    });
+    e.clock.advance(7 * HOUR_MS);
+    await otherWorker(e, 'worker-d', waking).runOnce();
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.state, 'held');
+    assert.ok(
+      after.next_action_at && after.next_action_at <= e.clock.now(),
+      'due again now, not at the next poll',
+    );
+    const card = await e.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await e.stripe.invoices.pay(invoice.id, { payment_method: card.id });
+    await e.settle();
+    assert.equal((await rescueRow(e, invoice.id)).state, 'cancelled');
+  });
+
+  it('treats an evaluate answer it does not know as a live order, not a decline', async () => {
+    const { invoice } = await declinedRenewal();
+    const orderSessionKey = '5d5f3c7e-0c1a-4a2b-9a57-8f7c2b1d0e11';
+    e.sandbox.injectFault({
+      path: '/v1/evaluate',
+      status: 200,
+      body: { orderSessionKey, orderId: orderSessionKey, success: true, status: 'CHALLENGE' },
+    });
+    await e.settle();
+    const rescue = await rescueRow(e, invoice.id);
+    assert.equal(rescue.state, 'held', 'followed like a submitted order');
+    assert.equal(rescue.flexcharge_status, 'CHALLENGE');
+    assert.equal(rescue.order_open, true);
+    assert.equal((await e.stripe.invoices.retrieve(invoice.id)).auto_advance, false, 'still held');
+  });
+
+  it('keeps honouring a parked rescue: the customer pays, so its live FlexCharge order is stopped', async () => {
+    const { invoice, customer } = await declinedRenewal();
+    await e.settle();
+    const held = await rescueRow(e, invoice.id);
+    const orderId = held.flexcharge_order_id!;
+    // Reading the order fails for good (a 403 needs a person), so the rescue parks.
+    e.sandbox.injectFault({ path: `/v1/orders/${orderId}`, status: 403, times: 1 });
+    e.sandbox.injectFault({ path: '/v1/outcome', status: 403, times: 1 });
+    e.clock.advance(7 * HOUR_MS);
+    await e.plugin.worker.drain(1);
+    const parked = await rescueRow(e, invoice.id);
+    assert.equal(parked.state, 'needs_attention');
+    assert.equal(parked.order_open, true);
+    assert.equal(parked.hold_active, true);
+
+    const card = await e.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await e.stripe.invoices.pay(invoice.id, { payment_method: card.id });
+    await e.settle();
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.state, 'needs_attention', 'still waits for a person');
+    assert.equal(after.order_open, false, after.last_error ?? '');
+    assert.equal(
+      e.sandbox.orders.get(orderId)?.state,
+      'cancelled',
+      'FlexCharge stopped working a paid invoice',
+    );
+  });
+
+  it('releases a parked rescue’s hold at expiry whatever its state', async () => {
+    const { invoice } = await declinedRenewal();
+    await e.settle();
+    const held = await rescueRow(e, invoice.id);
+    await e.database.db
+      .updateTable('flexcharge_mit.rescues')
+      .set({ state: 'needs_attention', state_before_attention: 'held', next_action_at: null })
+      .where('id', '=', held.id)
+      .execute();
+    await e.advance(2 * DAY_MS);
+    assert.equal((await e.stripe.invoices.retrieve(invoice.id)).auto_advance, false, 'held until expiry');
+    await e.advance(20 * DAY_MS);
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.hold_active, false);
+    const released = await e.stripe.invoices.retrieve(invoice.id);
+    assert.ok(released.status !== 'open' || released.auto_advance, 'given back to Stripe’s dunning');
+  });
+});
+
+describe('an approval is never ignored', () => {
+  let e: E2E;
+  beforeEach(async () => {
+    e = await startE2E({ SANDBOX_DECISION_DELAY_SECONDS: String((2 * DAY_MS) / 1000) });
+  });
+  afterEach(() => e.close());
+
+  it('writes back an approval that comes after the rescue was released', async () => {
+    const { subscription, paymentMethod } = await e.subscriber();
+    await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
+    const invoice = await e.renew(subscription.id);
+    const held = await rescueRow(e, invoice.id);
+    assert.equal(held.state, 'held');
+    // FlexCharge wrongly reports the order expired (it is still working it): the rescue releases.
+    e.sandbox.injectFault({
+      path: '/v1/orders/*',
+      status: 200,
+      body: { id: held.flexcharge_order_id, status: 2, statusName: 'CANCELLED' },
+    });
+    e.sandbox.injectFault({ path: '/v1/outcome', status: 200, body: { status: 'EXPIRED', success: true } });
+    e.clock.advance(7 * HOUR_MS);
+    await e.settle();
+    assert.equal((await rescueRow(e, invoice.id)).state, 'released');
+
+    // Then FlexCharge collects and says so.
+    await e.advance(2 * DAY_MS);
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.state, 'recovered', 'the late approval was written back');
+    const paid = await e.stripe.invoices.retrieve(invoice.id);
+    assert.equal(paid.status, 'paid');
+    assert.equal(paid.metadata?.flexcharge_status, 'recovered');
+  });
+});
