@@ -124,6 +124,30 @@ export const configSchema = z
       .describe(
         'Decline codes never handed over (card networks forbid retrying them). Default: lost, stolen, pick-up, fraud, revoked authorization.',
       ),
+    RETENTION_INBOX_DAYS: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .default(30)
+      .describe('Days a processed webhook stays in the inbox; unprocessed ones are never pruned.'),
+    RETENTION_CALL_LOG_DAYS: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .default(90)
+      .describe(
+        'Days the FlexCharge call log is kept; calls made since the oldest open rescue began are kept regardless.',
+      ),
+    // Seven years is what many jurisdictions ask of accounting records (set your own obligation); the
+    // floor covers card-network dispute windows, so a chargeback on a rescued payment can be answered.
+    RETENTION_HISTORY_DAYS: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(180, 'must be at least 180: a rescued payment can be disputed for 120 days and more')
+      .default(2557)
+      .describe(
+        'Days a finished rescue and its history are kept after their last change (default 7 years, for finance); open rescues are never pruned.',
+      ),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)')

@@ -12,6 +12,7 @@ import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/
 import { createInboxRepository } from '../storage/inbox-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { createRescueRepository } from '../storage/rescue-repository.js';
+import { createRetention, retentionPolicyFromConfig } from '../storage/retention.js';
 import { createTransmissionRepository } from '../storage/transmission-repository.js';
 import { createWebhookNonceRepository } from '../storage/webhook-nonce-repository.js';
 import { createWorker, type Worker } from '../worker/worker.js';
@@ -108,7 +109,7 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
       rescues,
       transmissions: createTransmissionRepository(database.db),
       cardTokens,
-      nonces,
+      retention: createRetention(database.db, retentionPolicyFromConfig(config)),
       merchants: singleMerchantDirectory({
         merchantId: DEFAULT_MERCHANT_ID,
         policy: policyFromConfig(config, DEFAULT_MERCHANT_ID, flexcharge.provider !== null),

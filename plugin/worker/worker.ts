@@ -22,8 +22,8 @@ export interface WorkerDeps {
   transmissions: TransmissionRepository;
   cardTokens: CardTokenRepository;
   merchants: MerchantDirectory;
-  /** Accepted webhook nonces; those older than any signature could be are dropped now and then. */
-  nonces?: { forgetBefore(cutoff: Date): Promise<void> };
+  /** Deletes what the retention policy no longer keeps (inbox, call log, final rescues, nonces). */
+  retention?: { prune(now: Date): Promise<Record<string, number>> };
   clock: Clock;
   logger: Logger;
   /** Retryable failures of one step before a rescue needs a person; default `DEFAULT_MAX_ATTEMPTS`. */
@@ -209,12 +209,13 @@ export function createWorker(deps: WorkerDeps) {
     return { inbox, rescues: rescues.length, transmissions: transmissions.length };
   }
 
-  /** Hourly: forget webhook nonces a day old (a signature is only accepted within minutes of its date). */
+  /** Hourly: prune what the retention policy no longer keeps, in bounded batches. */
   async function housekeeping(): Promise<void> {
     const now = deps.clock.now().getTime();
-    if (!deps.nonces || now - lastHousekeeping < 3_600_000) return;
+    if (!deps.retention || now - lastHousekeeping < 3_600_000) return;
     lastHousekeeping = now;
-    await deps.nonces.forgetBefore(new Date(now - 86_400_000));
+    const pruned = await deps.retention.prune(new Date(now));
+    if (Object.values(pruned).some((n) => n > 0)) deps.logger.info('retention pruned', pruned);
   }
 
   /** Runs passes until nothing is due (bounded, so a step that keeps re-arming cannot spin forever). */
