@@ -56,7 +56,7 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
     for (const stop of stops.splice(0)) await stop();
   };
   try {
-    const database = options.database ?? (await openDatabase(targetFromConfig(config)));
+    const database = options.database ?? (await openDatabase(targetFromConfig(config), { logger }));
     if (!options.database) stops.unshift(() => database.close());
     const applied = await migrateToLatest(database.db);
     if (applied.length)
