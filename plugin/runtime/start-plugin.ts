@@ -89,7 +89,6 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
         provider: {
           id: 'flexcharge',
           verify: (raw, headers, host) => flexcharge.webhookReceiver.verify(raw, headers, host),
-          rememberNonce: (nonce, at) => nonces.remember('flexcharge', nonce, at),
         },
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
       }),

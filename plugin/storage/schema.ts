@@ -42,6 +42,10 @@ export interface InboxEventsTable {
   last_error: string | null;
   locked_by: string | null;
   locked_until: Timestamp | null;
+  /** The signed bytes, when `payload` had to be made storable or the event is quarantined. */
+  raw_body: Uint8Array | null;
+  /** Set when the event is kept but never processed: its id or type could not be stored as sent. */
+  quarantine_reason: string | null;
 }
 
 export interface RescuesTable {
