@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { type Express, Router } from 'express';
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
@@ -65,10 +65,10 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
     // Webhook and admin routes are mounted once their adapters exist; until then they answer 404.
     const lateRoutes = Router();
     const app = createApp({ database, logger, routers: [lateRoutes] });
-    const server = await listen(app, config.PORT);
+    const server = await listen(app, config.PORT, config.HOST);
     stops.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${reachableHost(config.HOST)}:${port}`;
 
     const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl: url });
     stops.unshift(() => flexcharge.close());
@@ -135,12 +135,18 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
   }
 }
 
-function listen(app: Express, port: number): Promise<Server> {
+function listen(app: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '0.0.0.0');
+    const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
+}
+
+/** Where this process reaches its own listener: loopback when listening everywhere. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
 }
 
 function closeServer(server: Server): Promise<void> {
