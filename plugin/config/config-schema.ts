@@ -56,7 +56,9 @@ export const configSchema = z
       .describe('Bearer token for the admin API. Absent: the admin API is switched off.'),
     ENCRYPTION_KEY: base64Bytes(32, '32 random bytes, e.g. `openssl rand -base64 32`')
       .optional()
-      .describe('Key that encrypts stored credentials at rest: 32 random bytes in base64.'),
+      .describe(
+        'Key that encrypts card tokens and credentials at rest (AES-256-GCM): 32 random bytes in base64. Required outside local; in local, generated once under DATA_DIR when unset.',
+      ),
     FLEXCHARGE_ENV: z
       .enum(['local', 'sandbox', 'production'])
       .default('local')
@@ -182,6 +184,13 @@ export const configSchema = z
         code: 'custom',
         path: ['STRIPE_SECRET_KEY'],
         message: 'is required with STRIPE_API_BASE',
+      });
+    }
+    if (c.FLEXCHARGE_ENV !== 'local' && !c.ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEY'],
+        message: `is required when FLEXCHARGE_ENV=${c.FLEXCHARGE_ENV}: it encrypts card tokens at rest`,
       });
     }
     if (c.FLEXCHARGE_ENV === 'production' && !c.FLEXCHARGE_APP_KEY) {

@@ -7,7 +7,9 @@ import type { Logger } from '../core/logger.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
-import { createCardTokenRepository } from '../storage/card-token-repository.js';
+import { resolveEncryptionKey } from '../security/encryption-key.js';
+import { createSecretBox, type SecretBox } from '../security/secret-box.js';
+import { createCardTokenRepository, sealClearCardTokens } from '../storage/card-token-repository.js';
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
 import { createInboxRepository } from '../storage/inbox-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
@@ -29,6 +31,8 @@ export interface RunningPlugin {
   readonly flexcharge: FlexChargeSetup;
   readonly stripe: StripeSetup;
   readonly worker: Worker;
+  /** Encrypts secrets at rest (card tokens) under ENCRYPTION_KEY or the local key. */
+  readonly secrets: SecretBox;
   stop(): Promise<void>;
 }
 
@@ -61,6 +65,9 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
     const applied = await migrateToLatest(database.db);
     if (applied.length)
       logger.info('migrations applied', { migrations: applied.map((m) => m.migrationName) });
+    const secrets = createSecretBox(resolveEncryptionKey(config, logger));
+    const sealed = await sealClearCardTokens(database.db, secrets);
+    if (sealed) logger.info('card tokens stored in clear are now encrypted', { count: sealed });
 
     // Webhook and admin routes are mounted once their adapters exist; until then they answer 404.
     const lateRoutes = Router();
@@ -77,7 +84,7 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
 
     const inbox = createInboxRepository(database.db);
     const rescues = createRescueRepository(database.db);
-    const cardTokens = createCardTokenRepository(database.db);
+    const cardTokens = createCardTokenRepository(database.db, secrets);
     const nonces = createWebhookNonceRepository(database.db);
     const engines = [stripe.adapter];
     lateRoutes.use(
@@ -128,7 +135,7 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
       ...(flexcharge.sandbox ? { flexchargeSandbox: flexcharge.sandbox.baseUrl } : {}),
       ...(stripe.emulator ? { stripeEmulator: stripe.emulator.url } : {}),
     });
-    return { url, port, clock, database, flexcharge, stripe, worker, stop: stopAll };
+    return { url, port, clock, database, flexcharge, stripe, worker, secrets, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -115,7 +115,11 @@ export interface CardTokensTable {
   merchant_id: string;
   engine: string;
   payment_method_id: string;
-  token: string;
+  /** In clear only in rows from before encryption, until the start-up step seals them. */
+  token: string | null;
+  /** AES-256-GCM: nonce, ciphertext, tag (`plugin/security/secret-box.ts`). */
+  token_ciphertext: Uint8Array | null;
+  token_key_id: string | null;
   created_at: Timestamp;
 }
 
