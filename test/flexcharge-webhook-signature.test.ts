@@ -71,4 +71,28 @@ describe('FlexCharge webhook signature', () => {
     assert.throws(() => verify({ headers: { 'x-fc-nonce': undefined } }), /missing x-fc-nonce/);
     assert.throws(() => verify({ headers: { 'x-fc-authorization': 'Bearer x' } }), /malformed/);
   });
+
+  it('verifies a delivery without x-fc-signature when x-fc-authorization verifies (§9.4: the body signature is optional)', () => {
+    const verified = verify({ headers: { 'x-fc-signature': undefined } });
+    assert.equal(verified.nonce, vector.nonce);
+  });
+
+  it('still refuses an x-fc-signature that is sent and wrong', () => {
+    assert.throws(
+      () => verify({ headers: { 'x-fc-signature': vector.signature } }),
+      /x-fc-signature does not match/,
+    );
+  });
+
+  it('refuses a repeated signature header', () => {
+    const nonce = signWebhook(vector)['x-fc-nonce'];
+    assert.throws(() => verify({ headers: { 'x-fc-nonce': [nonce, nonce] } }), /more than one x-fc-nonce/);
+  });
+
+  it('does not say how far the date is from our clock', () => {
+    assert.throws(
+      () => verify({ now: new Date(signedAt.getTime() + 3_600_000) }),
+      (error: unknown) => error instanceof SignatureError && !/\d/.test(error.message),
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -14,6 +15,8 @@ const base64Bytes = (bytes: number | undefined, what: string) =>
     });
 
 export const MIN_RESCUE_EXPIRY_DAYS = 14;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export const configSchema = z
   .object({
@@ -33,6 +36,13 @@ export const configSchema = z
       .max(65535)
       .default(8080)
       .describe('HTTP port the plugin listens on (0: any free port).'),
+    HOST: z
+      .string()
+      .refine((h) => isIP(h) !== 0 || HOST_NAME.test(h), 'must be an IP address or a host name')
+      .default('0.0.0.0')
+      .describe(
+        'Address the plugin listens on. Default all interfaces (0.0.0.0), as a container needs; 127.0.0.1 keeps it to this machine.',
+      ),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/ })
       .optional()
@@ -46,7 +56,9 @@ export const configSchema = z
       .describe('Bearer token for the admin API. Absent: the admin API is switched off.'),
     ENCRYPTION_KEY: base64Bytes(32, '32 random bytes, e.g. `openssl rand -base64 32`')
       .optional()
-      .describe('Key that encrypts stored credentials at rest: 32 random bytes in base64.'),
+      .describe(
+        'Key that encrypts card tokens and credentials at rest (AES-256-GCM): 32 random bytes in base64. Required outside local; in local, generated once under DATA_DIR when unset.',
+      ),
     FLEXCHARGE_ENV: z
       .enum(['local', 'sandbox', 'production'])
       .default('local')
@@ -209,6 +221,13 @@ export const configSchema = z
         code: 'custom',
         path: ['STRIPE_SECRET_KEY'],
         message: 'is required with STRIPE_API_BASE',
+      });
+    }
+    if (c.FLEXCHARGE_ENV !== 'local' && !c.ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEY'],
+        message: `is required when FLEXCHARGE_ENV=${c.FLEXCHARGE_ENV}: it encrypts card tokens at rest`,
       });
     }
     if (c.FLEXCHARGE_ENV === 'production' && !c.FLEXCHARGE_APP_KEY) {

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -6,6 +6,7 @@ import { RESCUE_STATES } from '../core/rescue-states.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
 import type { RescueRepository, RescueRow } from '../storage/rescue-repository.js';
 import { adminAuth } from './admin-auth.js';
+import { rejectNulBytes } from './reject-nul-bytes.js';
 
 export interface AdminRouteDeps {
   adminToken: string | undefined;
@@ -34,10 +35,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   throw new ValidationError(`invalid ${what}`, fields);
 }
 
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
 /** The merchant's admin API: card tokens for rescues, and a look at rescues and their history. */
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
-  router.use('/admin', adminAuth(deps.adminToken), express.json({ limit: '64kb' }));
+  // Answers about rescues and tokens are the merchant's alone: no cache on the way may keep them.
+  router.use('/admin', noStore, adminAuth(deps.adminToken), express.json({ limit: '64kb' }), rejectNulBytes);
 
   // The merchant's checkout calls this after tokenizing the card with FlexCharge, so a later failed
   // renewal on that payment method can be evaluated. The token is a reference, never card data.

@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../core/logger.js';
 import type { DatabaseHandle } from '../storage/database.js';
 import { errorMiddleware, notFoundHandler } from './error-middleware.js';
@@ -16,7 +17,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(healthRoutes(deps.database));
+  // Nothing here is meant for a browser, but an admin answer opened in one must not be framed,
+  // sniffed or scripted: helmet's defaults, on every answer, errors included.
+  app.use(helmet());
+  app.use(healthRoutes(deps.database, deps.logger));
   for (const router of deps.routers ?? []) app.use(router);
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));

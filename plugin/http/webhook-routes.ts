@@ -2,17 +2,24 @@ import express, { type Request, Router } from 'express';
 import type { BillingEngineAdapter } from '../core/billing-engine.js';
 import type { Clock } from '../core/clock.js';
 import { SignatureError } from '../core/errors.js';
-import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
-import type { InboxRepository } from '../storage/inbox-repository.js';
+import type { InboxRepository, IncomingEvent } from '../storage/inbox-repository.js';
+import { prepareForStorage } from '../storage/storable-event.js';
+import { headersAsSent, type WebhookHeaders } from './headers-as-sent.js';
 
-type Headers = Readonly<Record<string, string | string[] | undefined>>;
+/** A rescue provider's webhook after its signature verified. */
+export interface VerifiedProviderWebhook {
+  readonly id: string;
+  readonly type: string;
+  readonly nonce: string;
+  /** False for kinds that are acknowledged and kept but never acted on. */
+  readonly actionable: boolean;
+  readonly payload: object;
+}
 
 export interface ProviderWebhookVerifier {
   readonly id: string;
   /** Verifies signature, date and body shape; throws `SignatureError` or `ValidationError`. */
-  verify(rawBody: Buffer, headers: Headers, host: string): ProviderWebhookEvent & { nonce: string };
-  /** True the first time a nonce is seen (inside the caller's transaction of record). */
-  rememberNonce(nonce: string, at: Date): Promise<boolean>;
+  verify(rawBody: Buffer, headers: WebhookHeaders, host: string): VerifiedProviderWebhook;
 }
 
 export interface WebhookRouteDeps {
@@ -33,19 +40,43 @@ const rawBody = express.raw({ type: () => true, limit: '1mb' });
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const router = Router();
 
+  // A signed event is answered 2xx once stored, even one that had to be made storable or set aside
+  // (quarantined): the cause would not go away, and a sender retrying it for days helps no one.
+  const store = async (
+    source: string,
+    raw: Buffer,
+    event: { id: string; type: string; payload: object; actionable?: boolean; nonce?: string },
+  ) => {
+    const storable = prepareForStorage({
+      eventId: event.id,
+      eventType: event.type,
+      payload: event.payload,
+      rawBody: raw,
+    });
+    const incoming: IncomingEvent = {
+      ...storable,
+      source,
+      merchantId: deps.defaultMerchantId,
+      receivedAt: deps.clock.now(),
+      actionable: event.actionable ?? true,
+      ...(event.nonce === undefined ? {} : { nonce: event.nonce }),
+    };
+    const outcome = await deps.inbox.insert(incoming);
+    if (outcome === 'replayed')
+      throw new SignatureError('this signed request was already received (replayed nonce)');
+    return {
+      received: true,
+      duplicate: outcome === 'duplicate',
+      ...(storable.quarantineReason ? { quarantined: true } : {}),
+    };
+  };
+
   for (const engine of deps.engines) {
     router.post(`/webhooks/${engine.id}`, rawBody, async (req, res, next) => {
       try {
-        const event = engine.verifyWebhook(bodyOf(req), req.headers);
-        const stored = await deps.inbox.insert({
-          source: engine.id,
-          merchantId: deps.defaultMerchantId,
-          eventId: event.id,
-          eventType: event.type,
-          payload: event.payload,
-          receivedAt: deps.clock.now(),
-        });
-        res.status(200).json({ received: true, duplicate: stored === 'duplicate' });
+        const raw = bodyOf(req);
+        const event = engine.verifyWebhook(raw, headersAsSent(req));
+        res.status(200).json(await store(engine.id, raw, event));
       } catch (err) {
         next(err);
       }
@@ -54,22 +85,10 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
 
   router.post(`/webhooks/${deps.provider.id}`, rawBody, async (req, res, next) => {
     try {
+      const raw = bodyOf(req);
       const host = deps.publicHost ?? req.headers.host ?? '';
-      const event = deps.provider.verify(bodyOf(req), req.headers, host);
-      const now = deps.clock.now();
-      if (!(await deps.provider.rememberNonce(event.nonce, now))) {
-        throw new SignatureError('this signed request was already received (replayed nonce)');
-      }
-      const { nonce: _nonce, ...hint } = event;
-      const stored = await deps.inbox.insert({
-        source: deps.provider.id,
-        merchantId: deps.defaultMerchantId,
-        eventId: event.id,
-        eventType: event.type,
-        payload: hint,
-        receivedAt: now,
-      });
-      res.status(200).json({ received: true, duplicate: stored === 'duplicate' });
+      const event = deps.provider.verify(raw, headersAsSent(req), host);
+      res.status(200).json(await store(deps.provider.id, raw, event));
     } catch (err) {
       next(err);
     }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { type Express, Router } from 'express';
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
@@ -7,7 +7,9 @@ import type { Logger } from '../core/logger.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
-import { createCardTokenRepository } from '../storage/card-token-repository.js';
+import { resolveEncryptionKey } from '../security/encryption-key.js';
+import { createSecretBox, type SecretBox } from '../security/secret-box.js';
+import { createCardTokenRepository, sealClearCardTokens } from '../storage/card-token-repository.js';
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
 import { createInboxRepository } from '../storage/inbox-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
@@ -30,6 +32,8 @@ export interface RunningPlugin {
   readonly flexcharge: FlexChargeSetup;
   readonly stripe: StripeSetup;
   readonly worker: Worker;
+  /** Encrypts secrets at rest (card tokens) under ENCRYPTION_KEY or the local key. */
+  readonly secrets: SecretBox;
   stop(): Promise<void>;
 }
 
@@ -57,19 +61,22 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
     for (const stop of stops.splice(0)) await stop();
   };
   try {
-    const database = options.database ?? (await openDatabase(targetFromConfig(config)));
+    const database = options.database ?? (await openDatabase(targetFromConfig(config), { logger }));
     if (!options.database) stops.unshift(() => database.close());
     const applied = await migrateToLatest(database.db);
     if (applied.length)
       logger.info('migrations applied', { migrations: applied.map((m) => m.migrationName) });
+    const secrets = createSecretBox(resolveEncryptionKey(config, logger));
+    const sealed = await sealClearCardTokens(database.db, secrets);
+    if (sealed) logger.info('card tokens stored in clear are now encrypted', { count: sealed });
 
     // Webhook and admin routes are mounted once their adapters exist; until then they answer 404.
     const lateRoutes = Router();
     const app = createApp({ database, logger, routers: [lateRoutes] });
-    const server = await listen(app, config.PORT);
+    const server = await listen(app, config.PORT, config.HOST);
     stops.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${reachableHost(config.HOST)}:${port}`;
 
     const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl: url });
     stops.unshift(() => flexcharge.close());
@@ -78,7 +85,7 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
 
     const inbox = createInboxRepository(database.db);
     const rescues = createRescueRepository(database.db);
-    const cardTokens = createCardTokenRepository(database.db);
+    const cardTokens = createCardTokenRepository(database.db, secrets);
     const nonces = createWebhookNonceRepository(database.db);
     const engines = [stripe.adapter];
     lateRoutes.use(
@@ -90,7 +97,6 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
         provider: {
           id: 'flexcharge',
           verify: (raw, headers, host) => flexcharge.webhookReceiver.verify(raw, headers, host),
-          rememberNonce: (nonce, at) => nonces.remember('flexcharge', nonce, at),
         },
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
       }),
@@ -130,19 +136,25 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
       ...(flexcharge.sandbox ? { flexchargeSandbox: flexcharge.sandbox.baseUrl } : {}),
       ...(stripe.emulator ? { stripeEmulator: stripe.emulator.url } : {}),
     });
-    return { url, port, clock, database, flexcharge, stripe, worker, stop: stopAll };
+    return { url, port, clock, database, flexcharge, stripe, worker, secrets, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-function listen(app: Express, port: number): Promise<Server> {
+function listen(app: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '0.0.0.0');
+    const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
+}
+
+/** Where this process reaches its own listener: loopback when listening everywhere. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../core/logger.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
@@ -37,9 +38,12 @@ export function targetFromConfig(config: {
     : { kind: 'pglite', dataDir: resolve(config.DATA_DIR, 'pglite') };
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: { logger?: Logger } = {},
+): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    const pool = createPool(target, options.logger);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
@@ -48,4 +52,31 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/**
+ * A pool that survives its server going away. pg reports a dead connection as an `'error'` event on
+ * the idle client's pool or on a checked-out client, and an unheard `'error'` event ends the process;
+ * so both are heard here. The broken client is discarded (pg marks it unqueryable), the query in
+ * flight fails with a connection error the HTTP layer answers 503, and the next checkout connects anew.
+ */
+function createPool(target: { url: string; poolSize?: number }, logger: Logger | undefined): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    // A failover that drops packets instead of refusing them must not hang every request forever.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  pool.on('connect', (client) =>
+    client.on('error', (err: Error & { code?: string }) =>
+      logger?.warn('database connection lost; the pool reconnects on next use', {
+        error: err.message,
+        ...(err.code ? { code: err.code } : {}),
+      }),
+    ),
+  );
+  // Every client's own listener above has reported it; the pool re-emits idle clients' errors.
+  pool.on('error', () => {});
+  return pool;
 }

@@ -1,44 +1,51 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { backoffFrom, claimDue } from './claim-due.js';
 import type { Database, InboxEventsTable } from './schema.js';
+import type { StorableEvent } from './storable-event.js';
+import { createWebhookNonceRepository } from './webhook-nonce-repository.js';
 
 export type InboxEvent = Selectable<InboxEventsTable>;
 
 const T = 'flexcharge_mit.inbox_events' as const;
 
+/** A verified webhook on its way into the inbox; made storable first (`prepareForStorage`). */
+export interface IncomingEvent extends Pick<StorableEvent, 'eventId' | 'eventType' | 'payload'> {
+  readonly source: string;
+  readonly merchantId: string;
+  readonly receivedAt: Date;
+  /** Default null. */
+  readonly rawBody?: StorableEvent['rawBody'];
+  /** Default null. */
+  readonly quarantineReason?: StorableEvent['quarantineReason'];
+  /** Default true; false for events acknowledged and kept but never acted on (FlexCharge payouts). */
+  readonly actionable?: boolean;
+  /** The signed request's nonce, when its source signs with one: spent only if the row is written. */
+  readonly nonce?: string;
+}
+
+export type InsertOutcome = 'inserted' | 'duplicate' | 'replayed';
+
 export function createInboxRepository(db: Kysely<Database>) {
   return {
-    /** Stores a verified webhook once; a redelivery of the same event id is a no-op by construction. */
-    async insert(event: {
-      source: string;
-      merchantId: string;
-      eventId: string;
-      eventType: string;
-      payload: object;
-      receivedAt: Date;
-    }): Promise<'inserted' | 'duplicate'> {
-      const row = await db
-        .insertInto(T)
-        .values({
-          source: event.source,
-          merchant_id: event.merchantId,
-          event_id: event.eventId,
-          event_type: event.eventType,
-          payload: JSON.stringify(event.payload),
-          received_at: event.receivedAt,
-          next_attempt_at: event.receivedAt,
-        })
-        .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      return row ? 'inserted' : 'duplicate';
+    /**
+     * Stores a verified webhook once; a redelivery of the same event id is a no-op by construction.
+     * With a nonce, nonce and row are written in one transaction: a request that fails to be stored
+     * (an outage) spends no nonce, so the sender's re-send of it is not taken for a replay.
+     */
+    insert(event: IncomingEvent): Promise<InsertOutcome> {
+      const { nonce } = event;
+      if (nonce === undefined) return insertRow(db, event);
+      return db.transaction().execute(async (trx) => {
+        const fresh = await createWebhookNonceRepository(trx).remember(event.source, nonce, event.receivedAt);
+        return fresh ? insertRow(trx, event) : 'replayed';
+      });
     },
 
     claim(workerId: string, now: Date, limit = 20, leaseMs = 60_000): Promise<InboxEvent[]> {
       return claimDue<InboxEvent>(db, {
         table: 'inbox_events',
         dueColumn: 'next_attempt_at',
-        pending: sql`processed_at is null`,
+        pending: sql`processed_at is null and quarantine_reason is null`,
         workerId,
         now,
         leaseMs,
@@ -80,3 +87,25 @@ export function createInboxRepository(db: Kysely<Database>) {
 }
 
 export type InboxRepository = ReturnType<typeof createInboxRepository>;
+
+async function insertRow(db: Kysely<Database>, event: IncomingEvent): Promise<InsertOutcome> {
+  const row = await db
+    .insertInto(T)
+    .values({
+      source: event.source,
+      merchant_id: event.merchantId,
+      event_id: event.eventId,
+      event_type: event.eventType,
+      payload: JSON.stringify(event.payload),
+      raw_body: event.rawBody ?? null,
+      quarantine_reason: event.quarantineReason ?? null,
+      received_at: event.receivedAt,
+      next_attempt_at: event.receivedAt,
+      // Nothing to do for it: done on arrival, so no worker ever claims it.
+      processed_at: event.actionable === false ? event.receivedAt : null,
+    })
+    .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row ? 'inserted' : 'duplicate';
+}

@@ -42,6 +42,10 @@ export interface InboxEventsTable {
   last_error: string | null;
   locked_by: string | null;
   locked_until: Timestamp | null;
+  /** The signed bytes, when `payload` had to be made storable or the event is quarantined. */
+  raw_body: Uint8Array | null;
+  /** Set when the event is kept but never processed: its id or type could not be stored as sent. */
+  quarantine_reason: string | null;
 }
 
 export interface RescuesTable {
@@ -125,7 +129,11 @@ export interface CardTokensTable {
   merchant_id: string;
   engine: string;
   payment_method_id: string;
-  token: string;
+  /** In clear only in rows from before encryption, until the start-up step seals them. */
+  token: string | null;
+  /** AES-256-GCM: nonce, ciphertext, tag (`plugin/security/secret-box.ts`). */
+  token_ciphertext: Uint8Array | null;
+  token_key_id: string | null;
   created_at: Timestamp;
 }
 

@@ -23,7 +23,7 @@ describe('several workers on one database', () => {
         inbox: createInboxRepository(db),
         rescues: createRescueRepository(db),
         transmissions: createTransmissionRepository(db),
-        cardTokens: createCardTokenRepository(db),
+        cardTokens: createCardTokenRepository(db, e.plugin.secrets),
         merchants: singleMerchantDirectory({
           merchantId: DEFAULT_MERCHANT_ID,
           policy: policyFromConfig(loadConfig({ FLEXCHARGE_ENV: 'local' }), DEFAULT_MERCHANT_ID, true),
