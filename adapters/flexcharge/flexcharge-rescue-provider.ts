@@ -1,3 +1,4 @@
+import { toMajorUnits } from '../../plugin/core/currency-units.js';
 import type { Money } from '../../plugin/core/money.js';
 import type { RescueOutcome, RescueProvider } from '../../plugin/core/rescue-provider.js';
 import { deterministicGuid } from './deterministic-guid.js';
@@ -70,6 +71,7 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
     },
 
     async refund(orderId, amount: Money, reason) {
+      // The one FlexCharge amount in major units (contract §8.3); every other is minor units as is.
       const response = await client.refundOrder(orderId, {
         amountToRefund: toMajorUnits(amount),
         refundMessage: reason,
@@ -84,12 +86,4 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
       return { transmitId: response.transmitId ?? null };
     },
   };
-}
-
-/** /refund takes decimal major units; currencies differ in their minor-unit exponent. */
-export function toMajorUnits(amount: Money): number {
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency: amount.currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  return amount.amount / 10 ** digits;
 }
