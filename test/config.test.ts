@@ -59,6 +59,38 @@ describe('configuration', () => {
     assert.match(configErrorOf({ FLEXCHARGE_ENV: 'production' }).message, /FLEXCHARGE_APP_KEY: is required/);
   });
 
+  it('refuses to start against a hosted FlexCharge without the merchant id and a site, naming them', () => {
+    const hosted = { FLEXCHARGE_APP_KEY: 'k', FLEXCHARGE_APP_SECRET: 's' };
+    for (const env of ['sandbox', 'production']) {
+      const err = configErrorOf({ ...hosted, FLEXCHARGE_ENV: env });
+      assert.deepEqual(
+        err.issues.map((i) => i.variable).sort(),
+        ['FLEXCHARGE_MID', 'FLEXCHARGE_SITE_ID'],
+        env,
+      );
+      assert.match(err.message, /FLEXCHARGE_MID: is required when FLEXCHARGE_ENV=/);
+      assert.match(err.message, /FLEXCHARGE_SITE_ID: .*FLEXCHARGE_SITE_URL/);
+    }
+    const mid = 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45';
+    const bySiteUrl = loadConfig({
+      ...hosted,
+      FLEXCHARGE_ENV: 'production',
+      FLEXCHARGE_MID: mid,
+      FLEXCHARGE_SITE_URL: 'https://shop.example.com',
+    });
+    assert.equal(bySiteUrl.FLEXCHARGE_MID, mid);
+    const bySiteId = loadConfig({
+      FLEXCHARGE_ENV: 'sandbox',
+      FLEXCHARGE_MID: mid,
+      FLEXCHARGE_SITE_ID: 'ffae80fd-2b8e-487a-94c3-87503a0c71bb',
+    });
+    assert.equal(bySiteId.FLEXCHARGE_ENV, 'sandbox');
+  });
+
+  it('needs no merchant id or site for the bundled local sandbox', () => {
+    assert.equal(loadConfig({ FLEXCHARGE_ENV: 'local' }).FLEXCHARGE_MID, undefined);
+  });
+
   it('matches the configuration JSON Schema carried in manifest.json (run `npm run manifest` after a change)', () => {
     assert.deepEqual(readManifest().configuration, configJsonSchema());
   });

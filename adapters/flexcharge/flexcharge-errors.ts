@@ -7,6 +7,7 @@ import {
   parseRetryAfter,
   traceIdFromHeaders,
 } from './flexcharge-error-body.js';
+import { isIdempotencyInProgress } from './idempotency-conflict.js';
 import { redactText } from './redact.js';
 
 export {
@@ -80,7 +81,10 @@ export class FlexChargeAuthError extends FlexChargeError {
 export class FlexChargeNotFoundError extends FlexChargeError {
   readonly kind = 'not_found' as const;
 }
-/** 409: an idempotency key reused with another payload, or still in progress. Not retryable. */
+/**
+ * 409: an idempotency key still in progress (retryable) or reused with another payload (final);
+ * `isIdempotencyInProgress` says which.
+ */
 export class FlexChargeConflictError extends FlexChargeError {
   readonly kind = 'conflict' as const;
 }
@@ -214,7 +218,17 @@ export function toFlexChargeError(
   if (status === 404)
     return new FlexChargeNotFoundError(message('not found'), { ...details, retryable: false });
   if (status === 409) {
-    return new FlexChargeConflictError(message('idempotency conflict'), { ...details, retryable: false });
+    const inProgress = isIdempotencyInProgress(parsed, failure.body, operation);
+    return new FlexChargeConflictError(
+      message(inProgress ? 'idempotency key still in progress' : 'idempotency conflict'),
+      {
+        ...details,
+        retryable: inProgress,
+        retryAfterMs: inProgress
+          ? parseRetryAfter(failure.headers.get('retry-after'), context.now)
+          : undefined,
+      },
+    );
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(failure.headers.get('retry-after'), context.now);

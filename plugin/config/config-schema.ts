@@ -230,6 +230,22 @@ export const configSchema = z
         message: `is required when FLEXCHARGE_ENV=${c.FLEXCHARGE_ENV}: it encrypts card tokens at rest`,
       });
     }
+    // The hosted API wants the merchant (`mid`) and the site the subscription belongs to on every
+    // order (contract §6.1); only the bundled local sandbox has demo values for them.
+    if (c.FLEXCHARGE_ENV !== 'local' && !c.FLEXCHARGE_MID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FLEXCHARGE_MID'],
+        message: `is required when FLEXCHARGE_ENV=${c.FLEXCHARGE_ENV}`,
+      });
+    }
+    if (c.FLEXCHARGE_ENV !== 'local' && !c.FLEXCHARGE_SITE_ID && !c.FLEXCHARGE_SITE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FLEXCHARGE_SITE_ID'],
+        message: `FLEXCHARGE_SITE_ID or FLEXCHARGE_SITE_URL is required when FLEXCHARGE_ENV=${c.FLEXCHARGE_ENV}`,
+      });
+    }
     if (c.FLEXCHARGE_ENV === 'production' && !c.FLEXCHARGE_APP_KEY) {
       ctx.addIssue({
         code: 'custom',

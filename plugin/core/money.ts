@@ -1,4 +1,7 @@
-/** An amount in integer minor units (cents) with its ISO 4217 currency in upper case. */
+/**
+ * An amount in integer minor units with its ISO 4217 currency in upper case. "Minor unit" is as
+ * Stripe counts it (`currency-units.ts`): cents for USD, yen for JPY, fils for KWD, hundredths for ISK.
+ */
 export interface Money {
   readonly amount: number;
   readonly currency: string;

@@ -43,6 +43,7 @@ export function billingEngineContract(name: string, makeSubject: () => Promise<B
       engine.releaseHold(invoiceId, { rescueId, restoreAutoAdvance, reason: 'not rescued' });
     const payment = (amount: Money, rescueId = 'rsc_1'): RecoveredPayment => ({
       rescueId,
+      idempotencyKey: `writeback-${rescueId}`,
       amount,
       providerOrderId: 'order-1',
       confirmationId: 'C0FFEE',

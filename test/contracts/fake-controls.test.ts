@@ -90,13 +90,14 @@ describe('fake ports: hooks inside a call', () => {
     const engine = createFakeBillingEngine();
     const { id, amountDue } = engine.addDeclinedRenewal();
     engine.during('recordRecoveredPayment', (invoiceId) => engine.settleOutside(invoiceId, 'paid'));
-    const payment = { rescueId: 'rsc_1', amount: amountDue, providerOrderId: 'fco_1', confirmationId: null };
+    const payment = { amount: amountDue, providerOrderId: 'fco_1', confirmationId: null };
+    const keyed = (rescueId: string) => ({ rescueId, idempotencyKey: `writeback-${rescueId}` });
     assert.equal(
-      await engine.recordRecoveredPayment(id, { ...payment, recoveredAt: until }),
+      await engine.recordRecoveredPayment(id, { ...payment, ...keyed('rsc_1'), recoveredAt: until }),
       'paid_elsewhere',
     );
     assert.equal(
-      await engine.recordRecoveredPayment(id, { ...payment, rescueId: 'rsc_2', recoveredAt: until }),
+      await engine.recordRecoveredPayment(id, { ...payment, ...keyed('rsc_2'), recoveredAt: until }),
       'paid_elsewhere',
       'the hook ran once',
     );

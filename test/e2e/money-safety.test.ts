@@ -22,7 +22,7 @@ function otherWorker(e: E2E, workerId: string, provider: MerchantRuntime['provid
     inbox: createInboxRepository(db),
     rescues: createRescueRepository(db),
     transmissions: createTransmissionRepository(db),
-    cardTokens: createCardTokenRepository(db),
+    cardTokens: createCardTokenRepository(db, e.plugin.secrets),
     merchants: singleMerchantDirectory({
       merchantId: DEFAULT_MERCHANT_ID,
       policy: policyFromConfig(loadConfig({ FLEXCHARGE_ENV: 'local' }), DEFAULT_MERCHANT_ID, true),

@@ -102,7 +102,8 @@ describe('FlexCharge client against the sandbox', () => {
       const before = tokenCalls();
       sandbox.revokeTokens();
       const { request, orderSessionKey } = await submittedMit(fc);
-      assert.equal((await fc.outcome(orderSessionKey)).status, 'SUBMITTED');
+      // The listening sandbox picks a Draft order up on its own timer, so either answer is in order.
+      assert.ok(['SUBMITTED', 'PROCESSING'].includes(String((await fc.outcome(orderSessionKey)).status)));
       assert.equal(tokenCalls() - before, 1);
       const attempts = await loggedAttempts(request.idempotencyKey);
       assert.deepEqual(

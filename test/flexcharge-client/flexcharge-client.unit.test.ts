@@ -14,39 +14,9 @@ import { FlexChargeError } from '../../adapters/flexcharge/flexcharge-errors.js'
 import { ManualClock } from '../../plugin/core/clock.js';
 import { ConfigError, ValidationError } from '../../plugin/core/errors.js';
 import { managedMitRequest, tokenizeRequest } from './fixtures.js';
+import { scriptedFetch } from './scripted-fetch.js';
 
-/**
- * Client behaviour that needs exact control of the responses: a scripted `fetch` answers token
- * calls itself and every other call from a queue. Everything else runs against the sandbox.
- */
-
-interface SeenRequest {
-  url: URL;
-  method: string;
-  headers: Headers;
-  body: unknown;
-}
-
-type Answer = Response | (() => Response) | Error;
-
-function scriptedFetch(answers: Answer[]) {
-  const seen: SeenRequest[] = [];
-  let tokens = 0;
-  const fetchImpl: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    seen.push({ url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body });
-    if (url.pathname.endsWith('/oauth2/token')) {
-      tokens += 1;
-      return Response.json({ accessToken: `access-${tokens}`, expires: Date.parse('2026-06-12T15:00:00Z') });
-    }
-    const next = answers.shift();
-    if (next === undefined) throw new Error(`unscripted request ${url.pathname}`);
-    if (next instanceof Error) throw next;
-    return typeof next === 'function' ? next() : next;
-  };
-  return { fetchImpl, seen, apiCalls: () => seen.filter((r) => !r.url.pathname.endsWith('/oauth2/token')) };
-}
+/** Client behaviour that needs exact control of the responses; everything else runs against the sandbox. */
 
 const MID = '7c2ff0e4-6d4c-4a49-9f0a-1d6b2c0c5e11';
 

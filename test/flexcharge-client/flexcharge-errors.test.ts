@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { FlexChargeOperation } from '../../adapters/flexcharge/call-log.js';
 import {
   type FlexChargeFailure,
   parseErrorBody,
@@ -15,7 +16,7 @@ const http = (status: number, body: unknown, headers: Record<string, string> = {
   headers: new Headers(headers),
   body,
 });
-const map = (failure: FlexChargeFailure, operation: 'evaluate' | 'token' = 'evaluate') =>
+const map = (failure: FlexChargeFailure, operation: FlexChargeOperation = 'evaluate') =>
   toFlexChargeError(failure, { operation, now });
 
 describe('FlexCharge error bodies', () => {
@@ -91,7 +92,7 @@ describe('mapping FlexCharge failures to errors', () => {
     ['403', http(403, undefined), 'auth', false, 'FlexChargeAuthError'],
     ['404', http(404, undefined), 'not_found', false, 'FlexChargeNotFoundError'],
     ['405', http(405, undefined), 'rejected', false, 'FlexChargeRejectedError'],
-    ['409', http(409, undefined), 'conflict', false, 'FlexChargeConflictError'],
+    ['409 without a body', http(409, undefined), 'conflict', true, 'FlexChargeConflictError'],
     ['429', http(429, undefined), 'rate_limited', true, 'FlexChargeRateLimitError'],
     ['500', http(500, undefined), 'server', true, 'FlexChargeServerError'],
     ['501', http(501, undefined), 'server', false, 'FlexChargeServerError'],
@@ -127,6 +128,40 @@ describe('mapping FlexCharge failures to errors', () => {
       assert.equal(error.name, name);
     });
   }
+
+  it('keeps a 409 for an idempotency key reused with another payload final, whatever the call', () => {
+    const body = {
+      title: 'Idempotency key reused with a different request.',
+      detail: 'The idempotency key k was used within the last 24 hours for a different request.',
+    };
+    for (const operation of ['evaluate', 'cancelOrder'] as const) {
+      const error = map(http(409, body), operation);
+      assert.equal(error.kind, 'conflict');
+      assert.equal(error.retryable, false, operation);
+    }
+    assert.equal(map(http(409, { title: 'Request payload does not match' })).retryable, false);
+  });
+
+  it('retries a 409 whose body says the same key is still in progress, after any Retry-After', () => {
+    const error = map(
+      http(
+        409,
+        { title: 'A request with this idempotency key is still in progress.' },
+        { 'retry-after': '3' },
+      ),
+      'cancelOrder',
+    );
+    assert.equal(error.kind, 'conflict');
+    assert.equal(error.retryable, true);
+    assert.equal(error.retryAfterMs, 3000);
+    assert.equal(map(http(409, { errors: ['Request is being processed'] }), 'cancelOrder').retryable, true);
+  });
+
+  it('retries an unexplained 409 on evaluate only, whose key is derived from its payload', () => {
+    assert.equal(map(http(409, { title: 'Conflict' }), 'evaluate').retryable, true);
+    assert.equal(map(http(409, { title: 'Conflict' }), 'cancelOrder').retryable, false);
+    assert.equal(map(http(409, 'Conflict'), 'refundOrder').retryable, false);
+  });
 
   it('treats a 400 from the token endpoint as refused credentials, not validation', () => {
     const error = map(http(400, { TraceId: ['t'], AppKey: ['invalid'] }), 'token');

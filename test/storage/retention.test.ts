@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { loadConfig } from '../../plugin/config/load-config.js';
@@ -6,6 +7,7 @@ import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
 import { ConfigError } from '../../plugin/core/errors.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import type { RescueState } from '../../plugin/core/rescue-states.js';
+import { createSecretBox } from '../../plugin/security/secret-box.js';
 import { createCardTokenRepository } from '../../plugin/storage/card-token-repository.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
 import { createInboxRepository } from '../../plugin/storage/inbox-repository.js';
@@ -216,7 +218,7 @@ describe('retention', () => {
       inbox: createInboxRepository(handle.db),
       rescues: createRescueRepository(handle.db),
       transmissions: createTransmissionRepository(handle.db),
-      cardTokens: createCardTokenRepository(handle.db),
+      cardTokens: createCardTokenRepository(handle.db, createSecretBox(randomBytes(32))),
       merchants: { get: () => assert.fail('no merchant work is due') },
       retention: createRetention(handle.db, policy),
       clock,

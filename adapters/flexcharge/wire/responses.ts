@@ -74,7 +74,7 @@ export const tokenizeResponseSchema = z.looseObject({
   }),
 });
 
-/** `GET /orders/{id}`: `status` is numeric (0 Draft … 7 Completed), `statusName` its text. */
+/** `GET /orders/{id}` (contract §8.1): `status` is numeric (0 Draft … 7 Completed), `statusName` its text. */
 export const ORDER_STATUS_NAMES = [
   'DRAFT',
   'ONHOLD',
@@ -86,10 +86,19 @@ export const ORDER_STATUS_NAMES = [
   'COMPLETED',
 ] as const;
 
+/**
+ * Only `id` is required. `status` is documented as an integer but read as a name too, in case a
+ * version serialises the enum as text. `amount` (minor units, like every FlexCharge amount but
+ * /refund's), `currencyCode` and `confirmationId` are beyond the readable part of the docs: read
+ * when present, never assumed.
+ */
 export const orderResponseSchema = z.looseObject({
   id: z.string().min(1),
-  status: z.number().int().nullish(),
+  status: z.union([z.number().int(), z.string()]).nullish(),
   statusName: z.string().nullish(),
+  confirmationId: z.string().nullish(),
+  amount: z.number().nullish(),
+  currencyCode: z.string().nullish(),
   orderPlacedDate: z.string().nullish(),
   expiryDate: z.string().nullish(),
   referenceNumber: z.string().nullish(),

@@ -1,5 +1,4 @@
 import type { BillingEngineAdapter, InvoiceSnapshot, RenewalFailure } from '../billing-engine.js';
-import { DAY_MS } from '../clock.js';
 import type { MerchantPolicy } from '../merchant-policy.js';
 import type { Rescue, RescuePatch } from '../rescue.js';
 import type { RescueProvider } from '../rescue-provider.js';
@@ -22,18 +21,7 @@ export interface StepContext {
 
 export const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
 
-/** FlexCharge works a managed MIT for at least two weeks (contract §11). */
-export const MIN_EXPIRY_DAYS = 14;
-
-/**
- * How long FlexCharge may work the renewal: the merchant's days counted from the decline, but never
- * less than the two-week minimum counted from now, however late the hand-over.
- */
-export function rescueExpiry(failedAt: Date, now: Date, expiryDays: number): Date {
-  const fromDecline = failedAt.getTime() + expiryDays * DAY_MS;
-  const minimum = now.getTime() + MIN_EXPIRY_DAYS * DAY_MS;
-  return new Date(Math.max(fromDecline, minimum));
-}
+export { rescueExpiry } from '../rescue-expiry.js';
 
 /** The failure as the engine sees it now, with who made the attempt as its webhook said. */
 export function loadRenewal(rescue: Rescue, ctx: StepContext): Promise<RenewalFailure> {

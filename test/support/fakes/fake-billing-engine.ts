@@ -37,9 +37,17 @@ export interface FakeInvoice {
   amountDue: Money;
   readonly subscriptionId: string;
   subscriptionStatus: string | null;
+  subscriptionPaused: boolean;
+  /** When the engine will try on its own; null: nothing scheduled. */
+  nextPaymentAttempt: Date | null;
   mark: InvoiceMark | null;
-  /** Who paid it: a rescue's write-back, or anyone else (the customer, the merchant, the engine's retry). */
-  paidBy: { readonly rescueId: string } | 'elsewhere' | null;
+  /**
+   * Who paid it: a rescue's write-back under its key, or anyone else (the customer, the merchant, the
+   * engine's retry). Like Stripe's idempotency replay, only the same key proves a write-back ours.
+   */
+  paidBy: { readonly rescueId: string; readonly idempotencyKey: string } | 'elsewhere' | null;
+  /** What `retryPaymentOnce` does to the card: default it declines again. */
+  retryResult: 'paid' | 'failed';
   /** What the re-read failure says beyond the fields above (card, customer, decline…). */
   renewal: Partial<RenewalFailure>;
 }
@@ -79,11 +87,15 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
   }
 
   /** How a no-longer-open invoice ended: by this rescue's write-back, or by anything else. */
-  function settledAs(invoice: FakeInvoice, rescueId: string): 'ours' | 'paid_elsewhere' | null {
+  function settledAs(invoice: FakeInvoice, payment: RecoveredPayment): 'ours' | 'paid_elsewhere' | null {
     if (invoice.status === 'void' || invoice.status === 'uncollectible') return 'paid_elsewhere';
     if (invoice.status !== 'paid') return null;
-    return snapshotOf(invoice).paidByRescueId === rescueId ? 'ours' : 'paid_elsewhere';
+    const by = invoice.paidBy;
+    return typeof by === 'object' && by?.idempotencyKey === payment.idempotencyKey
+      ? 'ours'
+      : 'paid_elsewhere';
   }
+  const retried = new Set<string>();
 
   const adapter: BillingEngineAdapter = {
     id,
@@ -156,7 +168,7 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
     recordRecoveredPayment: (invoiceId, payment) =>
       script.run('recordRecoveredPayment', [invoiceId, payment], () => {
         const invoice = find(invoiceId);
-        const settled = settledAs(invoice, payment.rescueId);
+        const settled = settledAs(invoice, payment);
         if (settled === 'paid_elsewhere') return settled;
         if (settled === 'ours') return 'already_recorded';
         if (invoice.status !== 'open') {
@@ -167,10 +179,28 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
         Object.assign(invoice, {
           status: 'paid',
           autoAdvance: false,
-          paidBy: { rescueId: payment.rescueId },
+          paidBy: { rescueId: payment.rescueId, idempotencyKey: payment.idempotencyKey },
           mark: { kind: 'recovered', rescueId: payment.rescueId, payment },
         });
         return 'recorded';
+      }),
+
+    retryPaymentOnce: (invoiceId, retry) =>
+      script.run('retryPaymentOnce', [invoiceId, retry], () => {
+        const invoice = find(invoiceId);
+        if (invoice.status !== 'open') return 'not_open' as const;
+        if (retried.has(retry.rescueId)) return 'failed' as const;
+        retried.add(retry.rescueId);
+        if (invoice.retryResult === 'failed') return 'failed' as const;
+        Object.assign(invoice, { status: 'paid', paidBy: 'elsewhere', nextPaymentAttempt: null });
+        return 'paid' as const;
+      }),
+
+    markUncollectible: (invoiceId, mark) =>
+      script.run('markUncollectible', [invoiceId, mark], () => {
+        const invoice = find(invoiceId);
+        if (invoice.status === 'open')
+          Object.assign(invoice, { status: 'uncollectible', nextPaymentAttempt: null });
       }),
 
     loadCharge: (chargeId) =>
@@ -197,6 +227,9 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
         amountDue: renewalFailure(invoiceId).amountDue,
         subscriptionId: `sub_of_${invoiceId}`,
         subscriptionStatus: 'past_due',
+        subscriptionPaused: false,
+        nextPaymentAttempt: null,
+        retryResult: 'failed',
         renewal: {},
         ...init,
         id: invoiceId,
@@ -240,5 +273,8 @@ function snapshotOf(invoice: FakeInvoice): InvoiceSnapshot {
         ? (invoice.paidBy?.rescueId ?? null)
         : null,
     subscriptionStatus: invoice.subscriptionStatus,
+    subscriptionPaused: invoice.subscriptionPaused,
+    amountRemaining: invoice.status === 'paid' ? { ...invoice.amountDue, amount: 0 } : invoice.amountDue,
+    nextPaymentAttempt: invoice.nextPaymentAttempt,
   };
 }

@@ -21,6 +21,7 @@ export function renewalFailure(invoiceId: string, overrides: Partial<RenewalFail
     subscription: {
       id: `sub_of_${invoiceId}`,
       status: 'past_due',
+      collectionPaused: false,
       interval: 'month',
       intervalCount: 1,
       price,
