@@ -60,7 +60,11 @@ describe('configuration', () => {
   });
 
   it('refuses to start against a hosted FlexCharge without the merchant id and a site, naming them', () => {
-    const hosted = { FLEXCHARGE_APP_KEY: 'k', FLEXCHARGE_APP_SECRET: 's' };
+    const hosted = {
+      FLEXCHARGE_APP_KEY: 'k',
+      FLEXCHARGE_APP_SECRET: 's',
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
     for (const env of ['sandbox', 'production']) {
       const err = configErrorOf({ ...hosted, FLEXCHARGE_ENV: env });
       assert.deepEqual(
@@ -80,6 +84,7 @@ describe('configuration', () => {
     });
     assert.equal(bySiteUrl.FLEXCHARGE_MID, mid);
     const bySiteId = loadConfig({
+      ...hosted,
       FLEXCHARGE_ENV: 'sandbox',
       FLEXCHARGE_MID: mid,
       FLEXCHARGE_SITE_ID: 'ffae80fd-2b8e-487a-94c3-87503a0c71bb',

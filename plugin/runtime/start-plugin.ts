@@ -16,7 +16,6 @@ import { migrateToLatest } from '../storage/migrate.js';
 import { createRescueRepository } from '../storage/rescue-repository.js';
 import { createRetention, retentionPolicyFromConfig } from '../storage/retention.js';
 import { createTransmissionRepository } from '../storage/transmission-repository.js';
-import { createWebhookNonceRepository } from '../storage/webhook-nonce-repository.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
 import { policyFromConfig, singleMerchantDirectory } from './merchant-from-config.js';
@@ -86,7 +85,6 @@ export async function startPlugin(config: Config, options: StartOptions): Promis
     const inbox = createInboxRepository(database.db);
     const rescues = createRescueRepository(database.db);
     const cardTokens = createCardTokenRepository(database.db, secrets);
-    const nonces = createWebhookNonceRepository(database.db);
     const engines = [stripe.adapter];
     lateRoutes.use(
       webhookRoutes({

@@ -43,6 +43,8 @@ describe('ENCRYPTION_KEY', () => {
     }
     const withKey = loadConfig({
       FLEXCHARGE_ENV: 'sandbox',
+      FLEXCHARGE_MID: 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45',
+      FLEXCHARGE_SITE_URL: 'https://shop.example.com',
       ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     assert.equal(withKey.FLEXCHARGE_ENV, 'sandbox');
