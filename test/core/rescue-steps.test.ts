@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConflictError } from '../../plugin/core/errors.js';
+import type { MerchantPolicy, ReleaseFallback } from '../../plugin/core/merchant-policy.js';
+import type { Rescue, RescuePatch } from '../../plugin/core/rescue.js';
+import { runRescueStep, type StepContext } from '../../plugin/core/rescue-steps.js';
+import { CallJournal } from '../support/fakes/call-script.js';
+import { createFakeBillingEngine } from '../support/fakes/fake-billing-engine.js';
+import { createFakeRescueProvider } from '../support/fakes/fake-rescue-provider.js';
+
+const NOW = new Date('2026-03-02T09:00:00Z');
+
+function policy(releaseFallback: ReleaseFallback = 'retry_once'): MerchantPolicy {
+  return {
+    merchantId: 'default',
+    mitEnabled: true,
+    freshnessWindowMs: 24 * 3_600_000,
+    expiryDays: 21,
+    noRetryDeclineCodes: new Set(['stolen_card']),
+    pollIntervalMs: 6 * 3_600_000,
+    expiryGraceMs: 3_600_000,
+    site: { siteId: null, siteUrl: 'https://shop.example.com', descriptor: null },
+    releaseFallback,
+  };
+}
+
+function rescueOf(invoiceId: string, over: Partial<Rescue> = {}): Rescue {
+  return {
+    id: `rsc_${invoiceId}`,
+    merchantId: 'default',
+    engine: 'fake-engine',
+    invoiceId,
+    subscriptionId: `sub_of_${invoiceId}`,
+    state: 'received',
+    createdAt: NOW,
+    failedAt: NOW,
+    engineInitiated: true,
+    amount: { amount: 2900, currency: 'EUR' },
+    providerOrderId: null,
+    confirmationId: null,
+    expiresAt: null,
+    holdAppliedAt: null,
+    previousAutoAdvance: null,
+    attempts: 0,
+    holdActive: false,
+    orderOpen: false,
+    providerStatus: null,
+    releaseAs: 'released',
+    writeBackKey: null,
+    writtenBackAt: null,
+    collected: null,
+    ...over,
+  };
+}
+
+function world(fallback?: ReleaseFallback, refundedOutcome?: 'approved' | 'refunded') {
+  const journal = new CallJournal();
+  const engine = createFakeBillingEngine({ journal });
+  const provider = createFakeRescueProvider({ journal, ...(refundedOutcome ? { refundedOutcome } : {}) });
+  const checkpoints: RescuePatch[] = [];
+  const ctx: StepContext = {
+    engine,
+    provider,
+    policy: policy(fallback),
+    now: NOW,
+    findCardToken: async () => 'tok_fake',
+    checkpoint: async (patch) => {
+      checkpoints.push(patch);
+    },
+  };
+  return { journal, engine, provider, ctx, checkpoints };
+}
+
+describe('rescue steps on the port fakes', () => {
+  it('holds the invoice before anything is handed to FlexCharge, recording the hold before the call', async () => {
+    const w = world();
+    const invoice = w.engine.addDeclinedRenewal();
+    const { failedAt } = await w.engine.loadRenewalFailure(invoice.id);
+    const fresh = { createdAt: failedAt, failedAt };
+    const prepared = await runRescueStep(rescueOf(invoice.id, fresh), w.ctx);
+    assert.equal(prepared.to, 'evaluating', prepared.note);
+    assert.deepEqual(w.checkpoints[0] && 'holdActive' in w.checkpoints[0], true, 'hold recorded first');
+    const submitted = await runRescueStep(
+      rescueOf(invoice.id, {
+        ...fresh,
+        state: 'evaluating',
+        holdActive: true,
+        expiresAt: prepared.patch?.expiresAt ?? null,
+      }),
+      w.ctx,
+    );
+    assert.equal(submitted.to, 'held');
+    const names = w.journal.names();
+    assert.ok(names.indexOf('engine.holdRetries') < names.indexOf('provider.submitRenewal'), names.join(' '));
+  });
+
+  it('does not rescue a renewal whose subscription is paused or cancelled, and holds nothing', async () => {
+    for (const [status, paused] of [
+      ['paused', false],
+      ['past_due', true],
+      ['canceled', false],
+    ] as const) {
+      const w = world();
+      const invoice = w.engine.addDeclinedRenewal({ subscriptionStatus: status });
+      invoice.renewal = {
+        subscription: { ...invoice.renewal.subscription!, collectionPaused: paused },
+      } as never;
+      const outcome = await runRescueStep(rescueOf(invoice.id), w.ctx);
+      assert.equal(outcome.to, 'ineligible', `${status}${paused ? ' (paused)' : ''}`);
+      assert.equal(outcome.patch?.ineligibleReason, 'subscription_not_active');
+      assert.equal(w.engine.callsTo('holdRetries').length, 0);
+    }
+  });
+
+  it('after a release with no attempt scheduled, tries the payment once (retry_once, the default)', async () => {
+    const w = world('retry_once');
+    const invoice = w.engine.addDeclinedRenewal({ autoAdvance: false });
+    const releasing = rescueOf(invoice.id, {
+      state: 'releasing',
+      holdActive: true,
+      previousAutoAdvance: true,
+    });
+    const outcome = await runRescueStep(releasing, w.ctx);
+    assert.equal(outcome.to, 'released');
+    assert.equal(w.engine.callsTo('retryPaymentOnce').length, 1);
+    assert.equal(outcome.patch?.releaseFallback, 'retry_once:failed');
+  });
+
+  it('after a release with no attempt scheduled, marks the invoice uncollectible or leaves it, as the merchant chose', async () => {
+    const marked = world('mark_uncollectible');
+    const a = marked.engine.addDeclinedRenewal({ autoAdvance: false });
+    await runRescueStep(rescueOf(a.id, { state: 'releasing', holdActive: true }), marked.ctx);
+    assert.equal(marked.engine.invoice(a.id).status, 'uncollectible');
+
+    const left = world('none');
+    const b = left.engine.addDeclinedRenewal({ autoAdvance: false });
+    const outcome = await runRescueStep(rescueOf(b.id, { state: 'releasing', holdActive: true }), left.ctx);
+    assert.equal(left.engine.invoice(b.id).status, 'open');
+    assert.equal(left.engine.callsTo('retryPaymentOnce').length, 0);
+    assert.equal(outcome.patch?.releaseFallback, 'none');
+  });
+
+  it('applies no fallback when the engine scheduled its own next attempt', async () => {
+    const w = world('retry_once');
+    const invoice = w.engine.addDeclinedRenewal({ autoAdvance: false });
+    w.engine.invoice(invoice.id).nextPaymentAttempt = new Date(NOW.getTime() + 3_600_000);
+    await runRescueStep(rescueOf(invoice.id, { state: 'releasing', holdActive: true }), w.ctx);
+    assert.equal(w.engine.callsTo('retryPaymentOnce').length, 0);
+  });
+
+  it('sends an approval whose amount differs from what the invoice owes to a person, not a silent "paid"', async () => {
+    const w = world();
+    const invoice = w.engine.addDeclinedRenewal();
+    const approved = rescueOf(invoice.id, {
+      state: 'approved',
+      providerOrderId: 'fco_1',
+      collected: { amount: 1500, currency: 'EUR' },
+    });
+    await assert.rejects(runRescueStep(approved, w.ctx), ConflictError);
+    assert.equal(w.engine.callsTo('recordRecoveredPayment').length, 0);
+  });
+
+  it('does not refund twice: an order that reads refunded is not refunded again', async () => {
+    const w = world(undefined, 'refunded');
+    const invoice = w.engine.addDeclinedRenewal();
+    const order = await w.provider.submitRenewal({
+      rescueId: `rsc_${invoice.id}`,
+      merchantOrderId: invoice.id,
+      renewal: await w.engine.loadRenewalFailure(invoice.id),
+      cardToken: 'tok_fake',
+      expiresAt: new Date(NOW.getTime() + 21 * 86_400_000),
+      site: policy().site,
+    });
+    assert.equal(order.status, 'submitted');
+    const orderId = order.status === 'submitted' ? order.orderId : '';
+    w.provider.settle(orderId, 'approved');
+    const refunding = rescueOf(invoice.id, { state: 'refunding', providerOrderId: orderId });
+    assert.equal((await runRescueStep(refunding, w.ctx)).to, 'conflict');
+    assert.equal((await runRescueStep(refunding, w.ctx)).to, 'conflict', 'a replay after a lost answer');
+    assert.equal(w.provider.callsTo('refund').length, 1);
+  });
+});
