@@ -116,6 +116,15 @@ function present(row: RescueRow) {
     failedAt: row.failed_at,
     expiresAt: row.expires_at,
     holdAppliedAt: row.hold_applied_at,
+    // What the rescue still owes the outside world, whatever its state: a parked rescue with a live
+    // hold or order is honoured by the worker, and a person looking at it must see both.
+    liveObligations: {
+      holdOnInvoice: row.hold_active,
+      flexchargeOrderOpen: row.order_open,
+    },
+    collected:
+      row.collected_amount === null ? null : { amount: row.collected_amount, currency: row.currency },
+    releaseFallback: row.release_fallback,
     writtenBackAt: row.written_back_at,
     attempts: row.attempts,
     lastError: row.last_error,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
@@ -11,7 +12,7 @@ import { createInboxRepository } from '../../plugin/storage/inbox-repository.js'
 import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
 import { createTransmissionRepository } from '../../plugin/storage/transmission-repository.js';
 import { createWorker } from '../../plugin/worker/worker.js';
-import { DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
+import { ADMIN_TOKEN, DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
 
 const LEASE_MS = 120_000;
 
@@ -202,6 +203,14 @@ describe('money safety under interleavings', () => {
     assert.equal(parked.state, 'needs_attention');
     assert.equal(parked.order_open, true);
     assert.equal(parked.hold_active, true);
+    const listed = await request(e.plugin.url)
+      .get('/admin/rescues?state=needs_attention')
+      .auth(ADMIN_TOKEN, { type: 'bearer' });
+    assert.deepEqual(
+      listed.body.rescues.find((r: { invoiceId: string }) => r.invoiceId === invoice.id)?.liveObligations,
+      { holdOnInvoice: true, flexchargeOrderOpen: true },
+      'the support queue shows what the parked rescue still owes',
+    );
 
     const card = await e.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
     await e.stripe.invoices.pay(invoice.id, { payment_method: card.id });
