@@ -63,7 +63,11 @@ describe('configuration', () => {
     const hosted = { FLEXCHARGE_APP_KEY: 'k', FLEXCHARGE_APP_SECRET: 's' };
     for (const env of ['sandbox', 'production']) {
       const err = configErrorOf({ ...hosted, FLEXCHARGE_ENV: env });
-      assert.deepEqual(err.issues.map((i) => i.variable).sort(), ['FLEXCHARGE_MID', 'FLEXCHARGE_SITE_ID'], env);
+      assert.deepEqual(
+        err.issues.map((i) => i.variable).sort(),
+        ['FLEXCHARGE_MID', 'FLEXCHARGE_SITE_ID'],
+        env,
+      );
       assert.match(err.message, /FLEXCHARGE_MID: is required when FLEXCHARGE_ENV=/);
       assert.match(err.message, /FLEXCHARGE_SITE_ID: .*FLEXCHARGE_SITE_URL/);
     }

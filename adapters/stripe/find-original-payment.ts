@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { OriginalAuthentication } from '../../plugin/core/billing-engine.js';
 import { stripeCall } from './map-stripe-error.js';
 import { expanded, idOf } from './stripe-values.js';
+import { threeDSecureDetailsOf } from './three-d-secure-details.js';
 
 /** The card the failed renewal was charged to, as far as it is known. */
 export interface CardRef {
@@ -92,16 +93,8 @@ function authenticationOf(charge: Stripe.Charge): OriginalAuthentication {
   const card = charge.payment_method_details?.card;
   const tds = card?.three_d_secure ?? null;
   return {
-    chargeId: charge.id,
+    source: { kind: 'payment', id: charge.id },
     networkTransactionId: card?.network_transaction_id ?? null,
-    threeDSecure: tds
-      ? {
-          version: tds.version ?? null,
-          eci: tds.electronic_commerce_indicator ?? card?.electronic_commerce_indicator ?? null,
-          result: tds.result ?? null,
-          dsTransactionId: tds.transaction_id ?? null,
-          authenticationFlow: tds.authentication_flow ?? null,
-        }
-      : null,
+    threeDSecure: tds ? threeDSecureDetailsOf(tds, card?.electronic_commerce_indicator ?? null) : null,
   };
 }

@@ -49,6 +49,13 @@ export const addressSchema = z.object({
   zipCode: z.string().min(1),
 });
 
+/**
+ * `billingInformation` as the client sends it: what the engine has, often only a country and a postal
+ * code. The docs mark names and street required, but a renewal has no checkout form to ask for them,
+ * and dropping the object for want of a street would lose the country and postal code too.
+ */
+export const billingInformationSchema = addressSchema.partial();
+
 /** Card as sent to /evaluate: `cardNumber` carries the /tokenize token when `token` is true. */
 export const paymentMethodSchema = z.object({
   cardNumber: z.string().min(1),
@@ -121,5 +128,7 @@ export const threeDSecureSchema = z.object({
 });
 
 export const additionalFieldSchema = z.object({ key: z.string().nullable(), value: z.string().nullable() });
+
+export type BillingInformation = z.infer<typeof billingInformationSchema>;
 
 export { cents, currency, isoDateTime };
