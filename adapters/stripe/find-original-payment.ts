@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { OriginalAuthentication } from '../../plugin/core/billing-engine.js';
+import { findCardSetup } from './find-card-setup.js';
 import { stripeCall } from './map-stripe-error.js';
 import { expanded, idOf } from './stripe-values.js';
 import { threeDSecureDetailsOf } from './three-d-secure-details.js';
@@ -24,7 +25,9 @@ const LATER_CIT_LOOKUPS = 6;
  *    (same PaymentMethod or same card fingerprint);
  * 2. otherwise the newest paid invoice charged on-session with that card (3DS or
  *    `setup_credential_usage` on the charge), for a customer who changed cards since signing up;
- * 3. otherwise null: another card's NTI or authentication must not be sent with this card.
+ * 3. otherwise the card's setup (a SetupIntent's SetupAttempt), where a customer who started with a
+ *    free trial authenticated: their first invoice asked for nothing, so no payment holds it;
+ * 4. otherwise null: another card's NTI or authentication must not be sent with this card.
  *
  * When the failed card is unknown (no charge was made), the first payment is taken as is.
  * `invoices` are the subscription's invoices in any order; `excludeInvoiceId` is the failed one.
@@ -50,7 +53,8 @@ export async function findOriginalPayment(
     const charge = await paidCharge(stripe, invoice.id);
     if (charge && isCustomerInitiated(charge) && matches(charge)) return authenticationOf(charge);
   }
-  return null;
+  const paymentMethodId = input.failedCard?.paymentMethodId;
+  return paymentMethodId ? findCardSetup(stripe, paymentMethodId) : null;
 }
 
 /** The succeeded charge that paid the invoice, through its paid InvoicePayment (basil+). */
