@@ -1,4 +1,5 @@
 import { toMajorUnits } from '../../plugin/core/currency-units.js';
+import { ConfigError } from '../../plugin/core/errors.js';
 import { type Money, money } from '../../plugin/core/money.js';
 import type { RescueOutcome, RescueProvider } from '../../plugin/core/rescue-provider.js';
 import { deterministicGuid } from './deterministic-guid.js';
@@ -62,6 +63,11 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
     },
 
     async submitRenewal(submission) {
+      if (!mid) {
+        throw new ConfigError('FlexCharge needs the merchant id on every evaluate', [
+          { variable: 'FLEXCHARGE_MID', message: 'is required to hand renewals to FlexCharge' },
+        ]);
+      }
       const response = await client.evaluate(mapRenewalToEvaluate({ ...submission, mid }));
       const status = (response.status ?? '').toUpperCase();
       const orderId = response.orderSessionKey ?? response.orderId ?? null;

@@ -1,6 +1,8 @@
 import type { ChargeReport } from '../../plugin/core/billing-engine.js';
 import type { SiteReference } from '../../plugin/core/rescue-provider.js';
-import { intervalName } from './map-renewal-to-evaluate.js';
+import { billingInformationOf } from './billing-information.js';
+import { transactionResultCodes } from './result-codes.js';
+import { intervalInWords } from './subscription-interval.js';
 import type { TransmitRequest } from './wire/requests.js';
 
 /** A processed charge, approved or declined, as a /transmit copy (contract §5): no PAN, no token. */
@@ -10,20 +12,27 @@ export function mapChargeToTransmit(
 ): TransmitRequest {
   const descriptor = (charge.statementDescriptor ?? context.site.descriptor)?.slice(0, 22);
   const card = charge.card;
+  const cadence = charge.subscription
+    ? intervalInWords(charge.subscription.interval, charge.subscription.intervalCount)
+    : null;
+  const billing = billingInformationOf(card, { name: null, phone: charge.customer.phone, address: null });
   return {
     isDeclined: !charge.succeeded,
     orderId: context.merchantOrderId,
     isMIT: charge.offSession,
     isRecurring: charge.subscription !== null,
-    ...(charge.subscription
+    ...(charge.subscription && cadence
       ? {
           subscription: {
             subscriptionId: charge.subscription.id,
-            interval: intervalName(charge.subscription.interval, charge.subscription.intervalCount),
+            interval: cadence.interval,
             price: charge.subscription.price.amount,
             currency: charge.subscription.price.currency,
           },
         }
+      : {}),
+    ...(cadence?.intervalCount
+      ? { additionalFields: [{ key: 'subscriptionIntervalCount', value: String(cadence.intervalCount) }] }
       : {}),
     ...(context.mid ? { mid: context.mid } : {}),
     ...(context.site.siteId ? { siteId: context.site.siteId } : {}),
@@ -34,10 +43,9 @@ export function mapChargeToTransmit(
       timezoneUtcOffset: 0,
       amount: charge.amount.amount,
       currency: charge.amount.currency,
-      ...(charge.responseCode ? { responseCode: charge.responseCode } : {}),
+      ...transactionResultCodes(charge),
       responseStatus: charge.succeeded ? 'APPROVED' : 'DECLINED',
       ...(charge.declineCode ? { responseSubStatus: charge.declineCode } : {}),
-      responseCodeSource: 'stripe',
       processorName: 'Stripe',
       cardNotPresent: true,
       ...(descriptor ? { dynamicDescriptor: descriptor } : {}),
@@ -47,6 +55,7 @@ export function mapChargeToTransmit(
       email: charge.customer.email ?? 'NA',
       ...(charge.customer.phone ? { phone: charge.customer.phone } : {}),
     },
+    ...(Object.keys(billing).length > 0 ? { billingInformation: billing } : {}),
     ...(card
       ? {
           paymentMethod: {

@@ -1,7 +1,9 @@
 import type Stripe from 'stripe';
 import type { OriginalAuthentication } from '../../plugin/core/billing-engine.js';
+import { findCardSetup } from './find-card-setup.js';
 import { stripeCall } from './map-stripe-error.js';
 import { expanded, idOf } from './stripe-values.js';
+import { threeDSecureDetailsOf } from './three-d-secure-details.js';
 
 /** The card the failed renewal was charged to, as far as it is known. */
 export interface CardRef {
@@ -23,7 +25,9 @@ const LATER_CIT_LOOKUPS = 6;
  *    (same PaymentMethod or same card fingerprint);
  * 2. otherwise the newest paid invoice charged on-session with that card (3DS or
  *    `setup_credential_usage` on the charge), for a customer who changed cards since signing up;
- * 3. otherwise null: another card's NTI or authentication must not be sent with this card.
+ * 3. otherwise the card's setup (a SetupIntent's SetupAttempt), where a customer who started with a
+ *    free trial authenticated: their first invoice asked for nothing, so no payment holds it;
+ * 4. otherwise null: another card's NTI or authentication must not be sent with this card.
  *
  * When the failed card is unknown (no charge was made), the first payment is taken as is.
  * `invoices` are the subscription's invoices in any order; `excludeInvoiceId` is the failed one.
@@ -49,7 +53,8 @@ export async function findOriginalPayment(
     const charge = await paidCharge(stripe, invoice.id);
     if (charge && isCustomerInitiated(charge) && matches(charge)) return authenticationOf(charge);
   }
-  return null;
+  const paymentMethodId = input.failedCard?.paymentMethodId;
+  return paymentMethodId ? findCardSetup(stripe, paymentMethodId) : null;
 }
 
 /** The succeeded charge that paid the invoice, through its paid InvoicePayment (basil+). */
@@ -92,16 +97,8 @@ function authenticationOf(charge: Stripe.Charge): OriginalAuthentication {
   const card = charge.payment_method_details?.card;
   const tds = card?.three_d_secure ?? null;
   return {
-    chargeId: charge.id,
+    source: { kind: 'payment', id: charge.id },
     networkTransactionId: card?.network_transaction_id ?? null,
-    threeDSecure: tds
-      ? {
-          version: tds.version ?? null,
-          eci: tds.electronic_commerce_indicator ?? card?.electronic_commerce_indicator ?? null,
-          result: tds.result ?? null,
-          dsTransactionId: tds.transaction_id ?? null,
-          authenticationFlow: tds.authentication_flow ?? null,
-        }
-      : null,
+    threeDSecure: tds ? threeDSecureDetailsOf(tds, card?.electronic_commerce_indicator ?? null) : null,
   };
 }

@@ -1,9 +1,11 @@
 import type Stripe from 'stripe';
 import type { ChargeReport } from '../../plugin/core/billing-engine.js';
+import { attemptResponseOf } from './attempt-response.js';
 import { invoiceSubscriptionId } from './invoice-fields.js';
 import { stripeCall } from './map-stripe-error.js';
 import { retrievePaymentMethod } from './stripe-reads.js';
 import { cardFromCharge, cardFromPaymentMethod, expanded, fromUnix, idOf, moneyOf } from './stripe-values.js';
+import { subscriptionTermsOf } from './subscription-terms.js';
 
 /** A charge Stripe reported (`charge.succeeded`/`charge.failed`), as /transmit wants it. */
 export async function loadCharge(stripe: Stripe, chargeId: string): Promise<ChargeReport> {
@@ -16,8 +18,11 @@ export async function loadCharge(stripe: Stripe, chargeId: string): Promise<Char
     charge.payment_method ? retrievePaymentMethod(stripe, charge.payment_method) : null,
   ]);
   const subscriptionId = invoice ? invoiceSubscriptionId(invoice) : null;
-  const subscription = subscriptionId ? await subscriptionTerms(stripe, subscriptionId) : null;
+  const subscription =
+    invoice && subscriptionId ? await subscriptionOf(stripe, subscriptionId, invoice.subtotal) : null;
   const succeeded = charge.status === 'succeeded';
+  const paymentIntent = expanded(charge.payment_intent);
+  const error = paymentIntent?.last_payment_error;
   const customer = expanded(charge.customer);
   const liveCustomer = customer && !customer.deleted ? customer : null;
   return {
@@ -28,8 +33,8 @@ export async function loadCharge(stripe: Stripe, chargeId: string): Promise<Char
     invoiceId: invoice?.id ?? null,
     subscription,
     offSession: isOffSession(charge, invoice),
-    declineCode: succeeded ? null : declineCodeOf(charge, expanded(charge.payment_intent)),
-    responseCode: charge.outcome?.network_decline_code ?? null,
+    // The PaymentIntent's error is about its latest attempt, which need not be this charge.
+    ...attemptResponseOf(charge, error?.charge === charge.id ? error : null),
     card: paymentMethod ? cardFromPaymentMethod(paymentMethod) : cardFromCharge(charge),
     customer: {
       id: idOf(charge.customer),
@@ -40,22 +45,17 @@ export async function loadCharge(stripe: Stripe, chargeId: string): Promise<Char
   };
 }
 
-/** What the subscription charges and how often, from its first recurring item. */
-async function subscriptionTerms(
+/** The subscription's terms, as /transmit describes a recurring MIT. */
+async function subscriptionOf(
   stripe: Stripe,
   subscriptionId: string,
+  invoiceSubtotal: number,
 ): Promise<ChargeReport['subscription']> {
   const subscription = await stripeCall(`retrieve subscription ${subscriptionId}`, () =>
     stripe.subscriptions.retrieve(subscriptionId),
   );
-  const price = subscription.items.data.find((item) => item.price.recurring)?.price;
-  if (!price?.recurring) return null;
-  return {
-    id: subscription.id,
-    interval: price.recurring.interval,
-    intervalCount: price.recurring.interval_count,
-    price: moneyOf(price.unit_amount ?? 0, price.currency),
-  };
+  const terms = subscriptionTermsOf(subscription, invoiceSubtotal);
+  return terms ? { id: subscription.id, ...terms } : null;
 }
 
 /** basil+ links charges to invoices only through InvoicePayments (the charge lost `invoice`). */
@@ -84,12 +84,4 @@ function isOffSession(charge: Stripe.Charge, invoice: Stripe.Invoice | null): bo
   if (card?.stored_credential_usage) return true;
   if (card?.three_d_secure || card?.setup_credential_usage) return false;
   return invoice?.billing_reason === 'subscription_cycle';
-}
-
-function declineCodeOf(charge: Stripe.Charge, paymentIntent: Stripe.PaymentIntent | null): string | null {
-  const error = paymentIntent?.last_payment_error;
-  if (error?.charge === charge.id && error.decline_code) return error.decline_code;
-  const outcome = charge.outcome;
-  if (outcome?.type === 'issuer_declined' && outcome.reason) return outcome.reason;
-  return charge.failure_code ?? null;
 }

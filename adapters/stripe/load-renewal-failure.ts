@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { CardDetails, FailureOrigin, RenewalFailure } from '../../plugin/core/billing-engine.js';
 import { ProviderError } from '../../plugin/core/errors.js';
+import { attemptResponseOf } from './attempt-response.js';
 import { decideEngineInitiated } from './engine-initiated.js';
 import { type CardRef, findOriginalPayment } from './find-original-payment.js';
 import { invoicePaymentIntentId, invoiceStatusOf, invoiceSubscriptionId } from './invoice-fields.js';
@@ -17,6 +18,7 @@ import {
   moneyOf,
   readPath,
 } from './stripe-values.js';
+import { subscriptionTermsOf } from './subscription-terms.js';
 
 /**
  * Everything /evaluate needs about a failed renewal, re-read from Stripe with the pinned SDK (the
@@ -74,14 +76,12 @@ export async function loadRenewalFailure(
       : decideEngineInitiated(stripe, { invoiceId, failedCharge, notBefore }),
   ]);
 
-  const item = subscription.items.data[0];
-  const recurring = item?.price.recurring;
-  if (!item || !recurring) {
+  const terms = subscriptionTermsOf(subscription, invoice.subtotal);
+  if (!terms) {
     throw new ProviderError('stripe', `subscription ${subscriptionId} has no recurring price`, {
       retryable: false,
     });
   }
-  const outcome = failedCharge?.outcome ?? null;
   const card: CardDetails | null = paymentMethod
     ? cardFromPaymentMethod(paymentMethod)
     : failedCharge
@@ -106,20 +106,14 @@ export async function loadRenewalFailure(
       id: subscription.id,
       status: subscription.status,
       collectionPaused: subscription.pause_collection != null || subscription.status === 'paused',
-      interval: recurring.interval,
-      intervalCount: recurring.interval_count,
-      // Tiered and metered prices have no unit amount; what this renewal asks is the nearest figure.
-      price: moneyOf(item.price.unit_amount ?? invoice.amount_due, item.price.currency),
+      ...terms,
       paymentNumber: paymentNumberOf(invoices, invoice),
     },
     failedPayment: {
+      ...attemptResponseOf(failedCharge, error),
       chargeId: failedCharge?.id ?? error?.charge ?? null,
       paymentIntentId: paymentIntent?.id ?? null,
-      code: error?.code ?? failedCharge?.failure_code ?? null,
-      declineCode:
-        error?.decline_code ?? (outcome?.type === 'issuer_declined' ? (outcome.reason ?? null) : null),
-      networkDeclineCode: error?.network_decline_code ?? outcome?.network_decline_code ?? null,
-      adviceCode: error?.advice_code ?? outcome?.advice_code ?? null,
+      adviceCode: error?.advice_code ?? failedCharge?.outcome?.advice_code ?? null,
       message: error?.message ?? failedCharge?.failure_message ?? null,
     },
     card,
@@ -128,10 +122,7 @@ export async function loadRenewalFailure(
       email: liveCustomer?.email ?? invoice.customer_email ?? null,
       phone: liveCustomer?.phone ?? invoice.customer_phone ?? null,
       name: liveCustomer?.name ?? invoice.customer_name ?? null,
-      address:
-        addressOf(liveCustomer?.address) ??
-        addressOf(invoice.customer_address) ??
-        addressOf(paymentMethod?.billing_details?.address),
+      address: addressOf(liveCustomer?.address) ?? addressOf(invoice.customer_address),
     },
     lines: lines.map((line) => ({
       description: line.description ?? null,

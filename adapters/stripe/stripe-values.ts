@@ -50,6 +50,7 @@ export function cardFromPaymentMethod(pm: Stripe.PaymentMethod): CardDetails {
     expYear: card?.exp_year ?? null,
     last4: card?.last4 ?? null,
     holderName: pm.billing_details?.name ?? null,
+    billingAddress: addressOf(pm.billing_details?.address),
     flexchargeToken: pm.metadata?.[PAYMENT_METHOD_TOKEN_KEY] || null,
   };
 }
@@ -68,6 +69,7 @@ export function cardFromCharge(charge: Stripe.Charge): CardDetails | null {
     expYear: card.exp_year ?? null,
     last4: card.last4 ?? null,
     holderName: charge.billing_details?.name ?? null,
+    billingAddress: addressOf(charge.billing_details?.address),
     flexchargeToken: null,
   };
 }

@@ -114,6 +114,8 @@ export interface CardDetails {
   readonly expYear: number | null;
   readonly last4: string | null;
   readonly holderName: string | null;
+  /** The billing address the card holder gave with the card (often only country and postal code). */
+  readonly billingAddress: PostalAddress | null;
   /** The FlexCharge token for this card, when the merchant registered one. */
   readonly flexchargeToken: string | null;
 }
@@ -124,20 +126,76 @@ export interface PostalAddress {
   readonly city: string | null;
   readonly state: string | null;
   readonly postalCode: string | null;
+  /** ISO 3166-1 alpha-2. */
   readonly country: string | null;
 }
 
-/** 3-D Secure of the subscription's first customer-initiated payment. */
+/** What the issuer answered to one of the card checks made with an attempt. */
+export type CardCheck = 'pass' | 'fail' | 'unavailable' | 'unchecked';
+
+/** The card checks of an attempt; null where the engine reports none (nothing was sent to check). */
+export interface CardChecks {
+  readonly addressLine1: CardCheck | null;
+  readonly postalCode: CardCheck | null;
+  readonly cvc: CardCheck | null;
+}
+
+/**
+ * Whether an attempt reached the card network: `approved`/`declined` by the network (the issuer),
+ * `not_sent` (stopped by the engine or its fraud rules first), `reversed` after an approval.
+ */
+export type NetworkStatus = 'approved' | 'declined' | 'not_sent' | 'reversed';
+
+/** What the engine, the card network and the issuer said to one payment attempt. */
+export interface AttemptResponse {
+  /** The engine's own failure code (`card_declined`). */
+  readonly code: string | null;
+  /** The engine's reading of the issuer's reason (`insufficient_funds`). */
+  readonly declineCode: string | null;
+  /** The issuer's raw response code as the network relayed it (`51`); none when not sent or approved. */
+  readonly networkDeclineCode: string | null;
+  readonly networkStatus: NetworkStatus | null;
+  /** The card network that carried the attempt (`visa`, `mastercard`). */
+  readonly network: string | null;
+  readonly checks: CardChecks | null;
+}
+
+/** 3-D Secure outcomes, in Stripe's words (the vocabulary of `three_d_secure.result`). */
+export type ThreeDSecureResult =
+  | 'authenticated'
+  | 'attempt_acknowledged'
+  | 'exempted'
+  | 'failed'
+  | 'not_supported'
+  | 'processing_error'
+  | 'data_share_only';
+
+export interface ThreeDSecureDetails {
+  /** Protocol version, e.g. `2.2.0`; `1.0.2` for 3-D Secure 1. */
+  readonly version: string | null;
+  readonly eci: string | null;
+  /** null when the engine reports none, or one this type does not know yet. */
+  readonly result: ThreeDSecureResult | null;
+  /** Why, e.g. `card_not_enrolled`, `rejected`, `abandoned`. */
+  readonly resultReason: string | null;
+  /** How the customer authenticated, when they did. */
+  readonly authenticationFlow: 'challenge' | 'frictionless' | null;
+  /** 3-D Secure 2 Directory Server transaction id (dsTransID). */
+  readonly dsTransactionId: string | null;
+  /** 3-D Secure 1 transaction id (XID). */
+  readonly xid: string | null;
+}
+
+/**
+ * Where the customer last authenticated with the card the renewal charged: the payment that started
+ * the subscription (or a later on-session one), or, when that had no payment (a free trial), the card
+ * setup. A renewal references it as the initial customer-initiated transaction.
+ */
 export interface OriginalAuthentication {
-  readonly chargeId: string;
+  readonly source: { readonly kind: 'payment' | 'setup'; readonly id: string };
+  /** The network's id of that transaction; card setups carry none. */
   readonly networkTransactionId: string | null;
-  readonly threeDSecure: {
-    readonly version: string | null;
-    readonly eci: string | null;
-    readonly result: string | null;
-    readonly dsTransactionId: string | null;
-    readonly authenticationFlow: string | null;
-  } | null;
+  readonly threeDSecure: ThreeDSecureDetails | null;
 }
 
 export interface RenewalFailure {
@@ -160,16 +218,14 @@ export interface RenewalFailure {
     readonly collectionPaused: boolean;
     readonly interval: string;
     readonly intervalCount: number;
+    /** What one period of the whole subscription costs: every item's unit amount times its quantity. */
     readonly price: Money;
     /** 1 for the first payment of the series. */
     readonly paymentNumber: number;
   };
-  readonly failedPayment: {
+  readonly failedPayment: AttemptResponse & {
     readonly chargeId: string | null;
     readonly paymentIntentId: string | null;
-    readonly code: string | null;
-    readonly declineCode: string | null;
-    readonly networkDeclineCode: string | null;
     readonly adviceCode: string | null;
     readonly message: string | null;
   };
@@ -200,7 +256,7 @@ export interface RecoveredPayment {
   readonly recoveredAt: Date;
 }
 
-export interface ChargeReport {
+export interface ChargeReport extends AttemptResponse {
   readonly chargeId: string;
   readonly succeeded: boolean;
   readonly amount: Money;
@@ -209,8 +265,6 @@ export interface ChargeReport {
   /** The subscription the charge paid for, as /transmit describes a recurring MIT. */
   readonly subscription: { id: string; interval: string; intervalCount: number; price: Money } | null;
   readonly offSession: boolean;
-  readonly declineCode: string | null;
-  readonly responseCode: string | null;
   readonly card: CardDetails | null;
   readonly customer: { id: string | null; email: string | null; phone: string | null };
   readonly statementDescriptor: string | null;

@@ -94,6 +94,32 @@ describe('rescue steps on the port fakes', () => {
     assert.ok(names.indexOf('engine.holdRetries') < names.indexOf('provider.submitRenewal'), names.join(' '));
   });
 
+  it('never hands over less than two weeks, however long an outage delayed the evaluate', async () => {
+    const w = world();
+    const invoice = w.engine.addDeclinedRenewal();
+    const { failedAt } = await w.engine.loadRenewalFailure(invoice.id);
+    const late = rescueOf(invoice.id, {
+      state: 'evaluating',
+      createdAt: failedAt,
+      failedAt,
+      holdActive: true,
+      expiresAt: new Date(NOW.getTime() + 10 * 86_400_000),
+    });
+    await runRescueStep(late, w.ctx);
+    const [sent] = w.provider.callsTo('submitRenewal')[0] ?? [];
+    assert.ok(sent && sent.expiresAt.getTime() - NOW.getTime() >= 14 * 86_400_000, 'renewed to the minimum');
+
+    // Once an evaluate may have reached FlexCharge, the same body (and key) is sent again.
+    const again = world();
+    const second = again.engine.addDeclinedRenewal();
+    const fixed = new Date(NOW.getTime() + 10 * 86_400_000);
+    await runRescueStep(
+      { ...late, invoiceId: second.id, id: 'rsc_again', orderOpen: true, expiresAt: fixed },
+      again.ctx,
+    );
+    assert.equal(again.provider.callsTo('submitRenewal')[0]?.[0].expiresAt.getTime(), fixed.getTime());
+  });
+
   it('does not rescue a renewal whose subscription is paused or cancelled, and holds nothing', async () => {
     for (const [status, paused] of [
       ['paused', false],

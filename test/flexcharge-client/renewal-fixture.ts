@@ -29,6 +29,9 @@ export function renewalFailure(overrides: Partial<RenewalFailure> = {}): Renewal
       code: 'card_declined',
       declineCode: 'insufficient_funds',
       networkDeclineCode: '51',
+      networkStatus: 'declined',
+      network: 'visa',
+      checks: { addressLine1: null, postalCode: 'pass', cvc: null },
       adviceCode: 'try_again_later',
       message: 'Your card has insufficient funds.',
     },
@@ -41,6 +44,14 @@ export function renewalFailure(overrides: Partial<RenewalFailure> = {}): Renewal
       expYear: 2030,
       last4: '3184',
       holderName: 'Ada Lovelace',
+      billingAddress: {
+        line1: null,
+        line2: null,
+        city: null,
+        state: null,
+        postalCode: '10115',
+        country: 'DE',
+      },
       flexchargeToken: 'fc-token-1',
     },
     customer: {
@@ -48,7 +59,7 @@ export function renewalFailure(overrides: Partial<RenewalFailure> = {}): Renewal
       email: 'ada@example.com',
       phone: null,
       name: 'Ada Lovelace',
-      address: { line1: null, line2: null, city: null, state: null, postalCode: '10115', country: 'DE' },
+      address: null,
     },
     lines: [
       {

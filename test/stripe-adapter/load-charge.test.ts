@@ -29,8 +29,16 @@ describe('Stripe adapter: loadCharge', () => {
         price: { amount: 2900, currency: 'EUR' },
       },
       offSession: true,
+      code: 'card_declined',
       declineCode: 'insufficient_funds',
-      responseCode: '51',
+      networkDeclineCode: '51',
+      networkStatus: 'declined',
+      network: 'visa',
+      checks: {
+        addressLine1: charge.payment_method_details?.card?.checks?.address_line1_check ?? null,
+        postalCode: charge.payment_method_details?.card?.checks?.address_postal_code_check ?? null,
+        cvc: null,
+      },
       card: {
         paymentMethodId: failed.paymentMethod.id,
         brand: 'visa',
@@ -40,6 +48,14 @@ describe('Stripe adapter: loadCharge', () => {
         expYear: failed.paymentMethod.card?.exp_year,
         last4: '3155',
         holderName: 'Jenny Rosen',
+        billingAddress: {
+          line1: '1 Rue de Rivoli',
+          line2: null,
+          city: 'Paris',
+          state: null,
+          postalCode: '75001',
+          country: 'FR',
+        },
         flexchargeToken: 'fct_jenny_card',
       },
       customer: { id: failed.customer.id, email: 'jenny@example.com', phone: '+33612345678' },
@@ -55,7 +71,9 @@ describe('Stripe adapter: loadCharge', () => {
     assert.equal(report.offSession, false);
     assert.equal(report.invoiceId, String(failed.subscription.latest_invoice));
     assert.equal(report.subscription?.id, failed.subscription.id);
+    assert.equal(report.code, null);
     assert.equal(report.declineCode, null);
-    assert.equal(report.responseCode, null);
+    assert.equal(report.networkDeclineCode, null);
+    assert.equal(report.networkStatus, 'approved');
   });
 });

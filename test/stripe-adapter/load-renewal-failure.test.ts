@@ -53,12 +53,20 @@ describe('Stripe adapter: loadRenewalFailure', () => {
     const charge = await h.stripe.charges.retrieve(String(failure.failedPayment.chargeId));
     assert.equal(pi.last_payment_error?.charge, charge.id);
     assert.equal(failure.failedAt.getTime(), charge.created * 1000);
+    const checks = charge.payment_method_details?.card?.checks;
     assert.deepEqual(failure.failedPayment, {
       chargeId: charge.id,
       paymentIntentId: pi.id,
       code: 'card_declined',
       declineCode: 'insufficient_funds',
       networkDeclineCode: '51',
+      networkStatus: 'declined',
+      network: 'visa',
+      checks: {
+        addressLine1: checks?.address_line1_check ?? null,
+        postalCode: checks?.address_postal_code_check ?? null,
+        cvc: null,
+      },
       adviceCode: 'try_again_later',
       message: 'Your card has insufficient funds.',
     });
@@ -72,6 +80,14 @@ describe('Stripe adapter: loadRenewalFailure', () => {
       expYear: paymentMethod.card?.exp_year,
       last4: '3155',
       holderName: 'Jenny Rosen',
+      billingAddress: {
+        line1: '1 Rue de Rivoli',
+        line2: null,
+        city: 'Paris',
+        state: null,
+        postalCode: '75001',
+        country: 'FR',
+      },
       flexchargeToken: 'fct_jenny_card',
     });
     assert.deepEqual(failure.customer, {
@@ -97,18 +113,58 @@ describe('Stripe adapter: loadRenewalFailure', () => {
     });
 
     assert.deepEqual(failure.originalAuthentication, {
-      chargeId: firstCharge.id,
+      source: { kind: 'payment', id: firstCharge.id },
       networkTransactionId: firstCharge.payment_method_details?.card?.network_transaction_id,
       threeDSecure: {
         version: '2.2.0',
         eci: '05',
         result: 'authenticated',
-        dsTransactionId: tds.transaction_id,
+        resultReason: null,
         authenticationFlow: 'frictionless',
+        dsTransactionId: tds.transaction_id,
+        xid: null,
       },
     });
     assert.match(failure.originalAuthentication?.networkTransactionId ?? '', /^\d{15}$/);
     assert.match(failure.originalAuthentication?.threeDSecure?.dsTransactionId ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('prices the whole subscription: every item’s unit amount times its quantity', async () => {
+    const { customer, paymentMethod, price } = await subscribe(h.stripe);
+    const seats = await h.stripe.prices.create({
+      currency: 'eur',
+      unit_amount: 450,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Extra seat' },
+    });
+    const subscription = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }, { price: seats.id, quantity: 3 }],
+    });
+    await setCardBehavior(h, paymentMethod.id, 'insufficient_funds');
+    await passPeriodEnd(h, subscription.id);
+    const [renewal] = (await h.stripe.invoices.list({ subscription: subscription.id })).data;
+    assert.ok(renewal);
+    const failure = await h.adapter.loadRenewalFailure(renewal.id);
+    assert.deepEqual(failure.subscription.price, { amount: 2900 + 3 * 450, currency: 'EUR' });
+    assert.deepEqual(failure.amountDue, { amount: 4250, currency: 'EUR' });
+    assert.deepEqual(
+      failure.lines.map((line) => [line.amount.amount, line.quantity]),
+      [
+        [2900, 1],
+        [1350, 3],
+      ],
+    );
+  });
+
+  it('keeps the card’s own billing address apart from the customer’s', async () => {
+    const { renewal, paymentMethod } = await failedRenewal(h);
+    await h.stripe.paymentMethods.update(paymentMethod.id, {
+      billing_details: { address: { postal_code: '69001', country: 'FR' } },
+    });
+    const failure = await h.adapter.loadRenewalFailure(renewal.id);
+    assert.equal(failure.card?.billingAddress?.postalCode, '69001');
+    assert.equal(failure.customer.address?.postalCode, '75001');
   });
 
   it('brings the FlexCharge token through as null when the card carries none', async () => {
@@ -179,7 +235,7 @@ describe('Stripe adapter: loadRenewalFailure', () => {
     const pi = await h.stripe.paymentIntents.retrieve(String(paidPayment?.payment.payment_intent));
     assert.equal(failure.card?.paymentMethodId, newCard.id);
     assert.equal(failure.subscription.paymentNumber, 3);
-    assert.equal(failure.originalAuthentication?.chargeId, pi.latest_charge);
+    assert.deepEqual(failure.originalAuthentication?.source, { kind: 'payment', id: pi.latest_charge });
     assert.equal(failure.originalAuthentication?.threeDSecure?.authenticationFlow, 'challenge');
   });
 });

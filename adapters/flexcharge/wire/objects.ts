@@ -2,7 +2,13 @@ import { z } from 'zod';
 
 /**
  * The nested objects of FlexCharge request bodies (contract §6), camelCase as on the wire.
- * Amounts are integer minor units (cents). Unknown keys are stripped, as ASP.NET model binding does.
+ * Unknown keys are stripped, as ASP.NET model binding does.
+ *
+ * Amounts are integers in "cents" (contract §1), and the docs only ever show USD. We read "cents" as
+ * the currency's minor unit and send the integer Stripe reported, counted by Stripe's table
+ * (`plugin/core/currency-units.ts`): 500 JPY is 500, 5.120 KWD is 5120, and 5 ISK is 500 (Stripe's
+ * hundredths, not ISO 4217's whole krónur), so `transaction.amount` is the very number the PSP
+ * declined. Only /refund's `amountToRefund` is in major units.
  */
 
 const cents = z.number().int().nonnegative();
@@ -48,6 +54,13 @@ export const addressSchema = z.object({
   city: z.string().min(1),
   zipCode: z.string().min(1),
 });
+
+/**
+ * `billingInformation` as the client sends it: what the engine has, often only a country and a postal
+ * code. The docs mark names and street required, but a renewal has no checkout form to ask for them,
+ * and dropping the object for want of a street would lose the country and postal code too.
+ */
+export const billingInformationSchema = addressSchema.partial();
 
 /** Card as sent to /evaluate: `cardNumber` carries the /tokenize token when `token` is true. */
 export const paymentMethodSchema = z.object({
@@ -121,5 +134,7 @@ export const threeDSecureSchema = z.object({
 });
 
 export const additionalFieldSchema = z.object({ key: z.string().nullable(), value: z.string().nullable() });
+
+export type BillingInformation = z.infer<typeof billingInformationSchema>;
 
 export { cents, currency, isoDateTime };

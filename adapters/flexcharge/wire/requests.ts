@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   additionalFieldSchema,
   addressSchema,
+  billingInformationSchema,
   cardDescriptionSchema,
   cents,
   currency,
@@ -30,7 +31,7 @@ const orderFields = {
   subscription: subscriptionSchema.nullable().optional(),
   transaction: transactionSchema,
   payer: payerSchema,
-  billingInformation: addressSchema.optional(),
+  billingInformation: billingInformationSchema.optional(),
   shippingInformation: addressSchema.optional(),
   orderItems: z.array(orderItemSchema).optional(),
   merchant: merchantSchema.nullable().optional(),

@@ -59,7 +59,7 @@ function nextDueAction(ctx: EmulatorContext, now: number): DueAction | null {
   };
   for (const subscription of ctx.store.subscriptions.values()) {
     const { status } = subscription;
-    if (status === 'active' || status === 'past_due' || status === 'unpaid') {
+    if (status === 'active' || status === 'trialing' || status === 'past_due' || status === 'unpaid') {
       const ends = subscription.items.data.map((item) => item.current_period_end);
       if (ends.length > 0) consider({ kind: 'renew', at: Math.min(...ends), subscription });
     } else if (status === 'incomplete') {

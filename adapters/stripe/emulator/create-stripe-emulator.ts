@@ -20,6 +20,7 @@ import { registerInvoicePaymentRoutes } from './routes/invoice-payments.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
 import { registerPaymentRoutes } from './routes/payments.js';
+import { registerSetupIntentRoutes } from './routes/setup-intents.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { unixSeconds } from './time.js';
@@ -80,6 +81,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     registerInvoiceRoutes,
     registerInvoicePaymentRoutes,
     registerPaymentRoutes,
+    registerSetupIntentRoutes,
     registerWebhookEndpointRoutes,
     registerEventRoutes,
   ]) {

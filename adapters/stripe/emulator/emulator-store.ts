@@ -22,6 +22,8 @@ export class EmulatorStore {
   readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly charges = new Map<string, Stripe.Charge>();
+  readonly setupIntents = new Map<string, Stripe.SetupIntent>();
+  readonly setupAttempts = new Map<string, Stripe.SetupAttempt>();
   readonly webhookEndpoints = new Map<string, WebhookEndpointState>();
   readonly events = new Map<string, EventState>();
   readonly idempotency = new Map<string, IdempotencyEntry>();

@@ -10,6 +10,7 @@ import { collectInvoice } from './invoice-collection.js';
 import { createSubscriptionInvoice, finalizeInvoice, voidInvoice } from './invoice-lifecycle.js';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.js';
 import { cancelSubscriptionNow } from './subscription-cancel.js';
+import { startTrial } from './subscription-trial.js';
 import { testCardByKey } from './test-cards.js';
 import { addIntervals, HOUR_SECONDS, type Interval } from './time.js';
 
@@ -28,6 +29,8 @@ export interface NewSubscription {
   paymentBehavior: PaymentBehavior;
   offSession: boolean;
   cancelAtPeriodEnd: boolean;
+  /** The end of a free trial (`trial_period_days`), or null for none. */
+  trialEnd?: number | null;
 }
 
 /** Incomplete subscriptions expire 23 hours after creation if the first invoice stays unpaid. */
@@ -75,7 +78,7 @@ export function createSubscription(
 
   const id = newId('subscription');
   const interval = first.recurring.interval as Interval;
-  const periodEnd = addIntervals(at, interval, first.recurring.interval_count);
+  const periodEnd = input.trialEnd ?? addIntervals(at, interval, first.recurring.interval_count);
   const items = input.items.map((item, i) =>
     buildSubscriptionItem({
       id: newId('subscription_item'),
@@ -102,6 +105,13 @@ export function createSubscription(
   store.subscriptions.set(id, sub);
   store.subscriptionStates.set(id, { announced: false, periodIndex: 0 });
   customer.currency ??= first.currency;
+  if (input.trialEnd) {
+    startTrial(ctx, sub, at, origin);
+    const trial = store.subscriptionStates.get(id);
+    if (trial) trial.announced = true;
+    emitEvent(ctx, 'customer.subscription.created', sub, origin, at);
+    return sub;
+  }
 
   const invoice = createSubscriptionInvoice(ctx, {
     subscription: sub,

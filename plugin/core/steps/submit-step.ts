@@ -1,5 +1,6 @@
 import { ProviderError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
+import { MIN_RESCUE_WINDOW_MS } from '../rescue-expiry.js';
 import type { RescueDecision } from '../rescue-provider.js';
 import {
   cardTokenFor,
@@ -31,8 +32,7 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
     return { to: 'releasing', note: 'card token disappeared before evaluate', nextActionAt: ctx.now };
   }
 
-  // The expiry is fixed once, so a retried evaluate sends the same body.
-  const expiresAt = rescue.expiresAt ?? rescueExpiry(renewal.failedAt, ctx.now, ctx.policy.expiryDays);
+  const expiresAt = expiryToSend(rescue, renewal.failedAt, ctx);
   // From here FlexCharge may have an order for this invoice, whether or not its answer reaches us.
   if (!rescue.orderOpen) await ctx.checkpoint({ orderOpen: true, expiresAt });
   let decision: RescueDecision;
@@ -126,4 +126,16 @@ function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expi
         nextActionAt: later(ctx.now, REASK_MS),
       };
   }
+}
+
+/**
+ * The expiry is fixed once, so a retried evaluate sends the same body (and key). Only while no
+ * evaluate can have reached FlexCharge yet is it renewed, should an outage have eaten into the
+ * two-week minimum since the hold.
+ */
+function expiryToSend(rescue: Rescue, failedAt: Date, ctx: StepContext): Date {
+  const fixed = rescue.expiresAt;
+  if (fixed && (rescue.orderOpen || fixed.getTime() - ctx.now.getTime() >= MIN_RESCUE_WINDOW_MS))
+    return fixed;
+  return rescueExpiry(failedAt, ctx.now, ctx.policy.expiryDays);
 }

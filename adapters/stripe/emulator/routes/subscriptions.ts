@@ -8,6 +8,7 @@ import { newestFirst, paginate } from '../pagination.js';
 import { applyMetadata, boolean, expand, integer, metadata, pagination } from '../param-schemas.js';
 import { cancelSubscriptionNow } from '../subscription-cancel.js';
 import { assertAttachedTo, createSubscription } from '../subscription-lifecycle.js';
+import { DAY_SECONDS } from '../time.js';
 
 const createSchema = z.strictObject({
   customer: z.string(),
@@ -29,6 +30,7 @@ const createSchema = z.strictObject({
     .optional(),
   off_session: boolean.optional(),
   cancel_at_period_end: boolean.optional(),
+  trial_period_days: integer.refine((n) => n >= 1 && n <= 730, { message: 'must be 1 to 730' }).optional(),
   expand,
 });
 
@@ -102,6 +104,7 @@ export function registerSubscriptionRoutes(api: StripeApiRouter, ctx: EmulatorCo
         paymentBehavior: params.payment_behavior ?? 'allow_incomplete',
         offSession: params.off_session ?? false,
         cancelAtPeriodEnd: params.cancel_at_period_end ?? false,
+        trialEnd: params.trial_period_days ? now + params.trial_period_days * DAY_SECONDS : null,
       },
       now,
       origin,
