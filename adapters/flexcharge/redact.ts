@@ -79,10 +79,19 @@ export function redactText(text: string, options: RedactOptions = {}): string {
   return out
     .replace(BEARER, `Bearer ${REDACTED}`)
     .replace(JWT, REDACTED)
-    .replace(CARD_LIKE, (match) => {
-      const digits = match.replace(/\D/g, '');
-      return luhnValid(digits) ? maskLast4(digits) : match;
-    });
+    .split(GUID)
+    .map((part, i) => (i % 2 === 1 ? part : maskCardNumbers(part)))
+    .join('');
+}
+
+/** GUIDs (order keys, 3-DS transaction ids) are never card numbers, though their digits may chain up. */
+const GUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi;
+
+function maskCardNumbers(text: string): string {
+  return text.replace(CARD_LIKE, (match) => {
+    const digits = match.replace(/\D/g, '');
+    return luhnValid(digits) ? maskLast4(digits) : match;
+  });
 }
 
 function luhnValid(digits: string): boolean {

@@ -93,4 +93,11 @@ describe('redaction of FlexCharge bodies', () => {
       token: false,
     });
   });
+
+  it('leaves a GUID whose digit groups chain into a Luhn-valid run alone (a 3-DS transaction id is no card)', () => {
+    // 003-1234-5678-9012 inside it is a Luhn-valid run of 15 digits.
+    const guid = 'a562b003-1234-5678-9012-e358a1616c35';
+    assert.equal(redactText(`dsTransID ${guid}`), `dsTransID ${guid}`);
+    assert.equal(redactText('card 4242-4242-4242-4242 paid'), 'card …4242 paid');
+  });
 });
