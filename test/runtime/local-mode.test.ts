@@ -5,6 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import { DEMO_CREDENTIAL, DEMO_SUBSCRIBER_KEY } from '../../adapters/flexcharge/sandbox/index.js';
+import { configSchema } from '../../plugin/config/config-schema.js';
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
 import { ConfigError } from '../../plugin/core/errors.js';
@@ -14,6 +15,7 @@ import { subscribeMonthly } from '../../plugin/runtime/local-subscriber.js';
 import { localSwitchesFromEnv, sandboxSwitches } from '../../plugin/runtime/local-switches.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
+import { E2E_PROFILES, e2eProfile } from '../e2e/plugin-harness.js';
 import { justAfterPeriodEnd, setCardBehavior } from '../support/stripe-emulator-controls.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -198,5 +200,21 @@ describe('the local emulators inside the plugin follow the environment’s switc
     clock.advance(21 * DAY_MS);
     const released = await stripe.invoices.update(renewal!.id, { auto_advance: true });
     assert.equal(released.next_payment_attempt, null);
+  });
+});
+
+describe('the end-to-end behaviour profiles', () => {
+  it('alternate flips every behaviour switch the configuration knows, and an unknown profile is refused', () => {
+    const defaults = loadConfig({}) as Record<string, unknown>;
+    const switches = Object.keys(configSchema.shape).filter(
+      (name) => /^(SANDBOX|STRIPE_EMULATOR)_/.test(name) && typeof defaults[name] === 'string',
+    );
+    assert.ok(switches.length >= 5);
+    for (const name of switches) {
+      assert.ok(E2E_PROFILES.alternate?.[name], `alternate sets ${name}`);
+      assert.notEqual(E2E_PROFILES.alternate?.[name], defaults[name], name);
+    }
+    assert.deepEqual(e2eProfile('default'), {});
+    assert.throws(() => e2eProfile('sometimes'), /unknown E2E_PROFILE sometimes/);
   });
 });
