@@ -1,4 +1,6 @@
-// Runs every test/**/*.test.ts file with node's test runner (Node 20's `--test` takes no globs).
+// Runs every test/**/*.test.ts file with node's test runner (Node 20's `--test` takes no globs). The
+// end-to-end files (test/e2e/) run once per behaviour profile in E2E_PROFILES (comma-separated,
+// default `default`; see test/e2e/plugin-harness.ts), the other files once, with the first profile.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +17,27 @@ if (files.length === 0) {
   console.error(`no test files match ${filter.join(' ')}`);
   process.exit(1);
 }
-const { status } = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(status ?? 1);
+
+const profiles = (process.env.E2E_PROFILES || 'default')
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
+const e2e = files.filter((f) => f.startsWith(join('test', 'e2e')));
+const runs = profiles.map((profile, i) => ({ profile, files: i === 0 ? files : e2e }));
+
+let failed = false;
+for (const run of runs) {
+  if (run.files.length === 0) continue;
+  const e2eCount = run.files.filter((f) => e2e.includes(f)).length;
+  console.log(`\n=== E2E_PROFILE=${run.profile}: ${run.files.length} files (${e2eCount} end-to-end) ===\n`);
+  const { status } = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...run.files],
+    { stdio: 'inherit', env: { ...process.env, E2E_PROFILE: run.profile } },
+  );
+  if (status !== 0) {
+    failed = true;
+    console.log(`\n=== E2E_PROFILE=${run.profile}: FAILED ===`);
+  }
+}
+process.exit(failed ? 1 : 0);

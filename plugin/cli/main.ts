@@ -1,20 +1,18 @@
-import { DEFAULT_SANDBOX_PORT, startFlexChargeSandbox } from '../../adapters/flexcharge/sandbox/index.js';
-import { startStripeEmulator } from '../../adapters/stripe/emulator/index.js';
 import { loadConfig } from '../config/load-config.js';
 import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
 import { createConsoleLogger } from '../core/logger.js';
+import { emulatorSwitches, localSwitchesFromEnv, sandboxSwitches } from '../runtime/local-switches.js';
 import { startPlugin } from '../runtime/start-plugin.js';
 import { openDatabase, targetFromConfig } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
-import { runDemo } from './demo.js';
 
 const USAGE = `usage: flexcharge-mit <command>
 
   start            run the plugin (HTTP surface and worker); configuration from the environment
   migrate          apply pending database migrations and exit
-  sandbox          run the local FlexCharge sandbox on its own [--port 7070]
-  emulate stripe   run the local Stripe emulator on its own [--port 12111]
+  sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
+  emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
   demo             a declined renewal rescued end to end, locally, in a few seconds
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
@@ -41,20 +39,32 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    // The emulators and the demo are imported only when asked for: `start` loads none of their code.
     case 'sandbox': {
-      const started = await startFlexChargeSandbox({ port: portOption(argv, DEFAULT_SANDBOX_PORT) });
+      const switches = sandboxSwitches(localSwitchesFromEnv());
+      const { DEFAULT_SANDBOX_PORT, startFlexChargeSandbox } = await import(
+        '../../adapters/flexcharge/sandbox/index.js'
+      );
+      const started = await startFlexChargeSandbox({
+        port: portOption(argv, DEFAULT_SANDBOX_PORT),
+        ...switches,
+      });
       onShutdown(() => started.close());
       return;
     }
     case 'emulate': {
       if (argv[1] !== 'stripe') throw new Error('usage: flexcharge-mit emulate stripe [--port 12111]');
-      const started = await startStripeEmulator({ port: portOption(argv, 12111) });
+      const switches = emulatorSwitches(localSwitchesFromEnv());
+      const { startStripeEmulator } = await import('../../adapters/stripe/emulator/index.js');
+      const started = await startStripeEmulator({ port: portOption(argv, 12111), ...switches });
       onShutdown(() => started.close());
       return;
     }
-    case 'demo':
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
       await runDemo((line) => console.log(line));
       return;
+    }
     case 'manifest':
       writeManifestConfiguration();
       console.log('manifest.json configuration updated');

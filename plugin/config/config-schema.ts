@@ -200,6 +200,36 @@ export const configSchema = z
       .max(1)
       .default(1)
       .describe('Local sandbox: the share of rescuable MITs that end APPROVED rather than EXPIRED (0..1).'),
+    SANDBOX_REQUIRED_FIELDS: z
+      .enum(['union', 'latest'])
+      .default('union')
+      .describe(
+        'Local sandbox: `union` requires every field any version of the FlexCharge docs required; `latest` only the newest set.',
+      ),
+    SANDBOX_BILLING_FIELDS: z
+      .enum(['full', 'country_postal'])
+      .default('full')
+      .describe(
+        'Local sandbox: `full` requires the documented billing address fields; `country_postal` only country and postal code.',
+      ),
+    SANDBOX_CANCEL_COMPLETED: z
+      .enum(['refuse', 'accept'])
+      .default('refuse')
+      .describe(
+        'Local sandbox: cancelling a completed order is refused (409), or `accept`ed with 200 though the money stays collected.',
+      ),
+    SANDBOX_REFUND_REFUNDED: z
+      .enum(['refuse', 'replay'])
+      .default('refuse')
+      .describe(
+        'Local sandbox: refunding a refunded order answers FAILED, or `replay`s the earlier SUCCESS; never refunds twice.',
+      ),
+    STRIPE_EMULATOR_RELEASE_RETRY: z
+      .enum(['rearm', 'none', 'final_action'])
+      .default('rearm')
+      .describe(
+        'Local Stripe emulator: after a long hold is released, retries resume an hour later (`rearm`), never (`none`), or dunning ends at once (`final_action`).',
+      ),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.FLEXCHARGE_APP_KEY) !== Boolean(c.FLEXCHARGE_APP_SECRET)) {
@@ -244,6 +274,18 @@ export const configSchema = z
         code: 'custom',
         path: ['FLEXCHARGE_SITE_ID'],
         message: `FLEXCHARGE_SITE_ID or FLEXCHARGE_SITE_URL is required when FLEXCHARGE_ENV=${c.FLEXCHARGE_ENV}`,
+      });
+    }
+    // Live money on one side only: a test rescue would mark a live invoice paid, or a live one collect
+    // for a test invoice. Without STRIPE_SECRET_KEY the Stripe side is the bundled emulator.
+    const liveStripe = /^(sk|rk)_live_/.test(c.STRIPE_SECRET_KEY ?? '');
+    if ((c.FLEXCHARGE_ENV === 'production') !== liveStripe) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [liveStripe ? 'FLEXCHARGE_ENV' : 'STRIPE_SECRET_KEY'],
+        message: liveStripe
+          ? 'must be production with a live Stripe key'
+          : 'must be a live key (sk_live_… or rk_live_…) when FLEXCHARGE_ENV=production; unset means the bundled Stripe emulator',
       });
     }
     if (c.FLEXCHARGE_ENV === 'production' && !c.FLEXCHARGE_APP_KEY) {

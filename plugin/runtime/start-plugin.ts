@@ -18,6 +18,7 @@ import { createRetention, retentionPolicyFromConfig } from '../storage/retention
 import { createTransmissionRepository } from '../storage/transmission-repository.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
+import { withLocalDefaults } from './local-defaults.js';
 import { policyFromConfig, singleMerchantDirectory } from './merchant-from-config.js';
 import { type StripeSetup, setupStripe } from './stripe-setup.js';
 
@@ -50,8 +51,9 @@ export interface StartOptions {
  * The composition root: database and migrations, the HTTP listener, FlexCharge and Stripe (or their
  * local stand-ins, which need the listener's URL for their webhooks), the routes, then the worker.
  */
-export async function startPlugin(config: Config, options: StartOptions): Promise<RunningPlugin> {
+export async function startPlugin(configured: Config, options: StartOptions): Promise<RunningPlugin> {
   const { logger } = options;
+  const config = await withLocalDefaults(configured);
   // With the local sandbox, plugin, sandbox and emulator share one clock, so moving it moves all
   // three and webhook signatures stay within their date tolerance.
   const clock = options.clock ?? (config.FLEXCHARGE_ENV === 'local' ? new OffsetClock() : systemClock);

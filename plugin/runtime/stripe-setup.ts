@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { createStripeEmulator, type StripeEmulator } from '../../adapters/stripe/emulator/index.js';
+import type { StripeEmulator } from '../../adapters/stripe/emulator/index.js';
 import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { Config } from '../config/config-schema.js';
@@ -26,8 +26,9 @@ export function stripeWebhookEvents(): Stripe.WebhookEndpointCreateParams.Enable
 }
 
 /**
- * Stripe with the merchant's key, or, with none configured, the bundled emulator in-process with a
- * webhook endpoint registered for this plugin, so a newcomer's first run has a working Stripe.
+ * Stripe with the merchant's key, or, with none configured, the bundled emulator in-process (loaded
+ * only then) with a webhook endpoint registered for this plugin, so a newcomer's first run has a
+ * working Stripe.
  */
 export async function setupStripe(
   config: Config,
@@ -51,21 +52,16 @@ export async function setupStripe(
       close: async () => {},
     };
   }
-  // Signed with the shared clock, which is the one the adapter checks signature age against.
-  const emulator = createStripeEmulator({ clock: deps.clock, webhookTimestamps: 'clock' });
-  const server = await emulator.listen(0, '127.0.0.1');
-  const stripe = createStripeClient({ secretKey: emulator.apiKey, apiBase: server.url });
-  const endpoint = await stripe.webhookEndpoints.create({
-    url: `${config.PUBLIC_URL ?? deps.pluginUrl}/webhooks/stripe`,
-    enabled_events: stripeWebhookEvents(),
-  });
-  const adapter = createStripeBillingAdapter({ stripe, webhookSecret: endpoint.secret!, clock: deps.clock });
-  deps.logger.info('Stripe emulator running in-process', { url: server.url, apiKey: emulator.apiKey });
+  const { startLocalStripe } = await import('./local-stripe.js');
+  const local = await startLocalStripe(config, { ...deps, events: stripeWebhookEvents() });
+  const { stripe, webhookSecret, emulator, url } = local;
+  const adapter = createStripeBillingAdapter({ stripe, webhookSecret, clock: deps.clock });
+  deps.logger.info('Stripe emulator running in-process', { url, apiKey: emulator.apiKey });
   return {
     stripe,
     adapter,
-    webhookSecret: endpoint.secret!,
-    emulator: { emulator, url: server.url },
+    webhookSecret,
+    emulator: { emulator, url },
     close: () => emulator.close(),
   };
 }

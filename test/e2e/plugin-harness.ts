@@ -21,9 +21,38 @@ export {
 } from '../../plugin/runtime/local-subscriber.js';
 
 /**
+ * The behaviours the public contracts leave open, as the local emulators can play them (their
+ * READMEs, "Behaviour switches" and "After a hold"). `default` is what they do out of the box;
+ * `alternate` flips every switch; `final-action` is `alternate` with Stripe ending dunning at once
+ * when a hold is released late. `E2E_PROFILE` picks one (default `default`); `npm test` runs the
+ * e2e files once per profile listed in `E2E_PROFILES`.
+ */
+const ALTERNATE = {
+  SANDBOX_REQUIRED_FIELDS: 'latest',
+  SANDBOX_BILLING_FIELDS: 'country_postal',
+  SANDBOX_CANCEL_COMPLETED: 'accept',
+  SANDBOX_REFUND_REFUNDED: 'replay',
+  STRIPE_EMULATOR_RELEASE_RETRY: 'none',
+};
+export const E2E_PROFILES: Record<string, Record<string, string>> = {
+  default: {},
+  alternate: ALTERNATE,
+  'final-action': { ...ALTERNATE, STRIPE_EMULATOR_RELEASE_RETRY: 'final_action' },
+};
+
+/** The switches of the profile `E2E_PROFILE` names; an unknown name fails loudly rather than run defaults. */
+export function e2eProfile(name = process.env.E2E_PROFILE || 'default'): Record<string, string> {
+  const profile = E2E_PROFILES[name];
+  if (!profile)
+    throw new Error(`unknown E2E_PROFILE ${name}; known: ${Object.keys(E2E_PROFILES).join(', ')}`);
+  return profile;
+}
+
+/**
  * The whole plugin as a merchant runs it locally: real PostgreSQL (or PGlite), the Stripe emulator
  * through the real SDK, the FlexCharge sandbox over real HTTP, all on one manual clock. The worker
- * is driven by `settle()` so each step is deterministic.
+ * is driven by `settle()` so each step is deterministic. The emulators play the `E2E_PROFILE`
+ * behaviours; a test's own `env` wins over the profile.
  */
 export async function startE2E(env: Record<string, string> = {}) {
   const clock = new ManualClock('2026-03-02T09:00:00Z');
@@ -33,6 +62,7 @@ export async function startE2E(env: Record<string, string> = {}) {
     FLEXCHARGE_ENV: 'local',
     SANDBOX_DECISION_DELAY_SECONDS: '3600',
     ADMIN_TOKEN,
+    ...e2eProfile(),
     ...env,
   });
   const plugin: RunningPlugin = await startPlugin(config, {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/index.js';
 import type {
   EvaluateRequest,
   TokenizeRequest,
@@ -39,6 +40,7 @@ export function managedMitRequest(input: {
     isDeclined: true,
     isMIT: true,
     isRecurring: true,
+    siteId: DEMO_CREDENTIAL.siteIds?.[0],
     expiryDateUtc: new Date(input.now.getTime() + 21 * DAY_MS).toISOString(),
     subscription: { subscriptionId: 'SUB-42', interval: 'monthly', price: amount, currency: 'USD' },
     transaction: {
@@ -76,6 +78,7 @@ export function transmitRequest(now: Date): TransmitRequest {
     isDeclined: false,
     isMIT: true,
     isRecurring: true,
+    siteId: DEMO_CREDENTIAL.siteIds?.[0],
     subscription: { subscriptionId: 'SUB-42', interval: 'monthly', price: 1999, currency: 'USD' },
     transaction: {
       id: `ch_${randomUUID()}`,

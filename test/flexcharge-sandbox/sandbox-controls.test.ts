@@ -78,7 +78,11 @@ describe('sandbox control routes', () => {
 describe('startFlexChargeSandbox', () => {
   it('listens on an offset clock and prints the base URL, the demo credential and the webhook key', async () => {
     const lines: string[] = [];
-    const started = await startFlexChargeSandbox({ port: 0, log: (line) => lines.push(line) });
+    const started = await startFlexChargeSandbox({
+      port: 0,
+      cancelCompleted: 'accept',
+      log: (line) => lines.push(line),
+    });
     try {
       const banner = lines.join('\n');
       assert.match(banner, new RegExp(`FLEXCHARGE_BASE_URL=${started.baseUrl}`));
@@ -90,6 +94,10 @@ describe('startFlexChargeSandbox', () => {
       ]) {
         assert.ok(banner.includes(value), value);
       }
+      assert.match(
+        banner,
+        /requiredFields=union billingFields=full cancelCompleted=accept refundRefunded=refuse/,
+      );
       const origin = started.baseUrl.replace(/v1\/$/, '');
       const advanced = await fetch(`${origin}_sandbox/clock/advance`, {
         method: 'POST',

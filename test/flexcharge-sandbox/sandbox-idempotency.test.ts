@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DAY_MS } from '../../plugin/core/clock.js';
-import { accessToken, evaluate, managedMit, newSandbox } from './sandbox-test-kit.js';
+import { accessToken, declinedTransaction, evaluate, managedMit, newSandbox } from './sandbox-test-kit.js';
 
 describe('sandbox idempotency keys', () => {
   it('replays the first response for the same key and payload, even after the order moved on', async () => {
@@ -34,7 +34,7 @@ describe('sandbox idempotency keys', () => {
     const token = await accessToken(api);
     const body = managedMit(clock.now());
     await evaluate(api, token, body).expect(200);
-    const changed = { ...body, transaction: { id: 'ch_other', amount: 2999, currency: 'USD' } };
+    const changed = { ...body, transaction: declinedTransaction({ id: 'ch_other', amount: 2999 }) };
     const conflict = await evaluate(api, token, changed).expect(409);
     assert.equal(conflict.body.status, 409);
     assert.match(conflict.body.title, /idempotency key/i);

@@ -1,22 +1,38 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DEMO_SUBSCRIBER_KEY } from '../../adapters/flexcharge/sandbox/create-flexcharge-sandbox.js';
+import {
+  DEMO_SUBSCRIBER_KEY,
+  type FlexChargeSandboxOptions,
+} from '../../adapters/flexcharge/sandbox/create-flexcharge-sandbox.js';
 import {
   orderResponseSchema,
   outcomeResponseSchema,
   refundResponseSchema,
 } from '../../adapters/flexcharge/wire/responses.js';
-import { accessToken, cit, evaluate, managedMit, newSandbox, startReceiver } from './sandbox-test-kit.js';
+import { DAY_MS } from '../../plugin/core/clock.js';
+import {
+  accessToken,
+  cit,
+  declinedTransaction,
+  evaluate,
+  managedMit,
+  newSandbox,
+  startReceiver,
+} from './sandbox-test-kit.js';
 
 const DELAY = 30_000;
 
 /** A sandbox with one managed MIT, approved or still pending, and a token to call it with. */
-async function withMit(options: { approved: boolean; amount?: number }) {
-  const kit = newSandbox({ decisionDelayMs: DELAY });
+async function withMit(options: {
+  approved: boolean;
+  amount?: number;
+  sandbox?: Partial<FlexChargeSandboxOptions>;
+}) {
+  const kit = newSandbox({ decisionDelayMs: DELAY, ...options.sandbox });
   const token = await accessToken(kit.api);
   const body = managedMit(kit.clock.now(), {
-    transaction: { id: 'ch_1', amount: options.amount ?? 1999, currency: 'USD' },
+    transaction: declinedTransaction({ id: 'ch_1', amount: options.amount ?? 1999 }),
   });
   const { orderSessionKey } = (await evaluate(kit.api, token, body).expect(200)).body;
   if (options.approved) {
@@ -124,6 +140,30 @@ describe('sandbox order cancel', () => {
     assert.match(response.body.detail, /refund/);
   });
 
+  it('with cancelCompleted: accept, answers a completed order’s cancel like any other, and the money stays collected', async () => {
+    const receiver = await startReceiver();
+    const { call, orderSessionKey, sandbox } = await withMit({
+      approved: true,
+      sandbox: { cancelCompleted: 'accept' },
+    });
+    sandbox.setWebhook({ url: receiver.url, subscriberKey: DEMO_SUBSCRIBER_KEY });
+    try {
+      const cancelled = await call('post', `/v1/orders/${orderSessionKey}/cancel`).expect(200);
+      assert.equal(cancelled.text, '');
+      const order = (await call('get', `/v1/orders/${orderSessionKey}`)).body;
+      assert.deepEqual([order.status, order.statusName], [7, 'COMPLETED']);
+      assert.equal((await call('post', '/v1/outcome').send({ orderSessionKey })).body.status, 'APPROVED');
+      await sandbox.runDue();
+      assert.deepEqual(
+        receiver.received.map((r) => r.json.Event),
+        ['order.completed'],
+        'no order.cancelled: nothing was cancelled',
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('answers 404 to cancelling an unknown order', async () => {
     const { call } = await withMit({ approved: false });
     await call('post', `/v1/orders/${randomUUID()}/cancel`).expect(404);
@@ -173,12 +213,38 @@ describe('sandbox order refund', () => {
     });
   });
 
-  it('does not refund twice when a full refund is repeated', async () => {
+  it('answers a repeated full refund with FAILED, nothing left to refund, and refunds once', async () => {
     const { call, orderSessionKey, sandbox } = await withMit({ approved: true });
     const first = await call('post', `/v1/orders/${orderSessionKey}/refund`).send({ amountToRefund: 19.99 });
+    assert.equal(first.body.status, 'SUCCESS');
     const again = await call('post', `/v1/orders/${orderSessionKey}/refund`).send({ amountToRefund: 19.99 });
+    assert.equal(again.body.status, 'FAILED');
+    assert.match(again.body.responseMessage, /maximum refund amount \(0\.00\)/);
+    assert.equal(sandbox.orders.get(orderSessionKey)?.refunds.length, 1);
+  });
+
+  it('with refundRefunded: replay, answers a refunded order’s refund with the first SUCCESS, refunding once', async () => {
+    const { api, call, orderSessionKey, sandbox, clock } = await withMit({
+      approved: true,
+      sandbox: { refundRefunded: 'replay' },
+    });
+    const first = await call('post', `/v1/orders/${orderSessionKey}/refund`).send({ amountToRefund: 19.99 });
+    clock.advance(2 * DAY_MS);
+    const again = await api
+      .post(`/v1/orders/${orderSessionKey}/refund`)
+      .auth(await accessToken(api), { type: 'bearer' })
+      .send({ amountToRefund: 19.99 });
     assert.deepEqual(again.body, first.body);
     assert.equal(sandbox.orders.get(orderSessionKey)?.refunds.length, 1);
+    assert.equal(sandbox.orders.get(orderSessionKey)?.refundedAmount, 1999);
+  });
+
+  it('treats the same partial refund again within a day as a repeat, not a second refund', async () => {
+    const { call, orderSessionKey, sandbox } = await withMit({ approved: true });
+    const first = await call('post', `/v1/orders/${orderSessionKey}/refund`).send({ amountToRefund: 5 });
+    const again = await call('post', `/v1/orders/${orderSessionKey}/refund`).send({ amountToRefund: 5 });
+    assert.deepEqual(again.body, first.body);
+    assert.equal(sandbox.orders.get(orderSessionKey)?.refundedAmount, 500);
   });
 
   it('has nothing to refund on an order FlexCharge has not completed', async () => {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HARD_DECLINE_CODES, withinApprovalRate } from '../../adapters/flexcharge/sandbox/outcome-rules.js';
-import { accessToken, cit, evaluate, managedMit, newSandbox } from './sandbox-test-kit.js';
+import {
+  accessToken,
+  cit,
+  declinedTransaction,
+  evaluate,
+  managedMit,
+  newSandbox,
+} from './sandbox-test-kit.js';
 
 describe('sandbox rule table', () => {
   const rows: [string, (now: Date) => Record<string, unknown>, string][] = [
@@ -39,14 +46,13 @@ describe('sandbox rule table', () => {
       'managed MIT declined as stolen → DECLINED at once',
       (now) =>
         managedMit(now, {
-          transaction: { id: 't', amount: 1999, currency: 'USD', responseCode: 'stolen_card' },
+          transaction: declinedTransaction({ responseCode: 'stolen_card' }),
         }),
       'DECLINED',
     ],
     [
       'managed MIT declined with ISO 41 (lost) → DECLINED at once',
-      (now) =>
-        managedMit(now, { transaction: { id: 't', amount: 1999, currency: 'USD', responseCode: '41' } }),
+      (now) => managedMit(now, { transaction: declinedTransaction({ responseCode: '41' }) }),
       'DECLINED',
     ],
   ];

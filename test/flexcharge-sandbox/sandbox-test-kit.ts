@@ -31,6 +31,36 @@ export async function accessToken(api: Api): Promise<string> {
   return response.body.accessToken;
 }
 
+export const DEMO_SITE_ID = DEMO_CREDENTIAL.siteIds?.[0] as string;
+
+/** The declined attempt with every field the sandbox requires by default (2024 codes included). */
+export function declinedTransaction(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `ch_${randomUUID()}`,
+    timestampUtc: START,
+    amount: 1999,
+    currency: 'USD',
+    responseCode: '51',
+    responseCodeSource: 'stripe',
+    avsResultCode: 'NA',
+    cvvResultCode: 'NA',
+    cavvResultCode: 'NA',
+    ...overrides,
+  };
+}
+
+/** A full billing address, as contract §6.4 requires by default. */
+export const BILLING = {
+  firstName: 'Jane',
+  lastName: 'Doe',
+  country: 'United States',
+  countryCode: 'US',
+  addressLine1: '123 Main St.',
+  state: 'CA',
+  city: 'San Francisco',
+  zipCode: '94111',
+};
+
 /** A declined monthly renewal as a managed MIT with three weeks to rescue it, card as a raw test PAN. */
 export function managedMit(now: Date, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -38,12 +68,14 @@ export function managedMit(now: Date, overrides: Record<string, unknown> = {}): 
     isMIT: true,
     isRecurring: true,
     mid: DEMO_CREDENTIAL.mid,
+    siteId: DEMO_SITE_ID,
     orderId: `INV-${randomUUID()}`,
     idempotencyKey: randomUUID(),
     expiryDateUtc: new Date(now.getTime() + 21 * DAY_MS).toISOString(),
     subscription: { subscriptionId: 'SUB-42', interval: 'monthly', price: 1999, currency: 'USD' },
-    transaction: { id: `ch_${randomUUID()}`, amount: 1999, currency: 'USD', responseCode: '51' },
+    transaction: declinedTransaction(),
     payer: { email: 'jane@example.com' },
+    billingInformation: BILLING,
     paymentMethod: { cardNumber: RESCUED_PAN, token: false },
     ...overrides,
   };
@@ -55,10 +87,13 @@ export function cit(overrides: Record<string, unknown> = {}): Record<string, unk
     isDeclined: true,
     isMIT: false,
     mid: DEMO_CREDENTIAL.mid,
+    siteId: DEMO_SITE_ID,
+    customerIp: '203.0.113.7',
     orderId: `ORDER-${randomUUID()}`,
     idempotencyKey: randomUUID(),
-    transaction: { id: '3478613', amount: 15000, currency: 'USD', responseCode: '05' },
+    transaction: declinedTransaction({ id: '3478613', amount: 15000, responseCode: '05' }),
     payer: { email: 'jane@example.com', phone: '+1 555-123-4567' },
+    billingInformation: BILLING,
     paymentMethod: { cardNumber: '4111111111111111', verificationValue: '999' },
     ...overrides,
   };

@@ -3,16 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/create-flexcharge-sandbox.js';
 import { transmitResponseSchema } from '../../adapters/flexcharge/wire/responses.js';
-import { accessToken, newSandbox } from './sandbox-test-kit.js';
+import { accessToken, DEMO_SITE_ID, declinedTransaction, newSandbox, START } from './sandbox-test-kit.js';
 
 const transmit = (overrides: Record<string, unknown> = {}) => ({
   isDeclined: false,
   isMIT: true,
   isRecurring: true,
   mid: DEMO_CREDENTIAL.mid,
+  siteId: DEMO_SITE_ID,
   orderId: `INV-${randomUUID()}`,
   subscription: { subscriptionId: 'SUB-42', interval: 'monthly', price: 1999, currency: 'USD' },
-  transaction: { id: `ch_${randomUUID()}`, amount: 1999, currency: 'USD' },
+  transaction: declinedTransaction({ responseCode: '00' }),
   payer: { email: 'jane@example.com' },
   paymentMethod: { cardBrand: 'VISA', cardLast4Digits: '3184', cardBinNumber: '400000' },
   ...overrides,
@@ -32,7 +33,7 @@ describe('sandbox /transmit', () => {
     const other = await api
       .post('/v1/transmit')
       .auth(token, { type: 'bearer' })
-      .send({ ...body, transaction: { id: 'ch_other', amount: 1999, currency: 'USD' } });
+      .send({ ...body, transaction: declinedTransaction({ id: 'ch_other' }) });
     assert.notEqual(other.body.transmitId, parsed.transmitId);
   });
 
@@ -47,10 +48,37 @@ describe('sandbox /transmit', () => {
     ]);
   });
 
+  it('requires the 2024 transaction codes and, for a MIT, a site; requiredFields: latest does not', async () => {
+    const body = transmit({
+      siteId: undefined,
+      transaction: { id: 'ch_1', timestampUtc: START, amount: 1999, currency: 'USD' },
+    });
+    const strict = newSandbox();
+    const refused = await strict.api
+      .post('/v1/transmit')
+      .auth(await accessToken(strict.api), { type: 'bearer' })
+      .send(body)
+      .expect(400);
+    assert.deepEqual(Object.keys(refused.body.errors).sort(), [
+      'SiteId',
+      'Transaction.AvsResultCode',
+      'Transaction.CavvResultCode',
+      'Transaction.CvvResultCode',
+      'Transaction.ResponseCode',
+      'Transaction.ResponseCodeSource',
+    ]);
+    const latest = newSandbox({ requiredFields: 'latest' });
+    await latest.api
+      .post('/v1/transmit')
+      .auth(await accessToken(latest.api), { type: 'bearer' })
+      .send(body)
+      .expect(200);
+  });
+
   it('applies the test-amount range and needs a bearer token', async () => {
     const { api } = newSandbox();
     const token = await accessToken(api);
-    const body = transmit({ transaction: { id: 't', amount: 5, currency: 'USD' } });
+    const body = transmit({ transaction: declinedTransaction({ amount: 5 }) });
     await api.post('/v1/transmit').auth(token, { type: 'bearer' }).send(body).expect(400);
     await api.post('/v1/transmit').send(transmit()).expect(401);
   });

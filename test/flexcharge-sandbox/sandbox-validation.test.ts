@@ -4,7 +4,15 @@ import { describe, it } from 'node:test';
 import { DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/create-flexcharge-sandbox.js';
 import { evaluateResponseSchema } from '../../adapters/flexcharge/wire/responses.js';
 import { DAY_MS } from '../../plugin/core/clock.js';
-import { accessToken, evaluate, managedMit, newSandbox } from './sandbox-test-kit.js';
+import {
+  accessToken,
+  DEMO_SITE_ID,
+  declinedTransaction,
+  evaluate,
+  managedMit,
+  newSandbox,
+  START,
+} from './sandbox-test-kit.js';
 
 const TRACE_ID = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
@@ -22,14 +30,22 @@ describe('sandbox request validation', () => {
     assert.deepEqual(response.body.errors, {
       OrderId: ["Merchant's orderId is required"],
       'Transaction.Id': ['The Id field is required.'],
+      'Transaction.TimestampUtc': ['The TimestampUtc field is required.'],
       'Transaction.Amount': ['The Amount field is required.'],
       'Transaction.Currency': ['The Currency field is required.'],
       'Payer.Email': ['The Email field is required.'],
+      'PaymentMethod.CardNumber': ['The CardNumber field is required.'],
       IsDeclined: ['The IsDeclined field is required.'],
       IdempotencyKey: ['The IdempotencyKey field is required.'],
-      'PaymentMethod.CardNumber': ['The CardNumber field is required.'],
       Mid: ['The Mid field is required.'],
       IsMIT: ['The IsMIT field is required.'],
+      BillingInformation: ['The BillingInformation field is required.'],
+      'Transaction.ResponseCode': ['The ResponseCode field is required.'],
+      'Transaction.ResponseCodeSource': ['The ResponseCodeSource field is required.'],
+      'Transaction.AvsResultCode': ['The AvsResultCode field is required.'],
+      'Transaction.CvvResultCode': ['The CvvResultCode field is required.'],
+      'Transaction.CavvResultCode': ['The CavvResultCode field is required.'],
+      SiteId: ['The SiteId field is required when no SiteUrl is sent.'],
     });
   });
 
@@ -53,13 +69,13 @@ describe('sandbox request validation', () => {
     const { api, clock } = newSandbox();
     const token = await accessToken(api);
     for (const amount of [10, 20_000]) {
-      const body = managedMit(clock.now(), { transaction: { id: 't1', amount, currency: 'USD' } });
+      const body = managedMit(clock.now(), { transaction: declinedTransaction({ amount }) });
       const response = await evaluate(api, token, body).expect(400);
       assert.deepEqual(Object.keys(response.body.errors), ['Transaction.Amount']);
       assert.match(response.body.errors['Transaction.Amount'][0], /greater than 10 and less than 20000/);
     }
     for (const amount of [11, 19_999]) {
-      const body = managedMit(clock.now(), { transaction: { id: 't1', amount, currency: 'USD' } });
+      const body = managedMit(clock.now(), { transaction: declinedTransaction({ amount }) });
       await evaluate(api, token, body).expect(200);
     }
   });
@@ -98,20 +114,31 @@ describe('sandbox request validation', () => {
       ISMIT: true,
       IsRecurring: false,
       Mid: DEMO_CREDENTIAL.mid,
+      SiteID: DEMO_SITE_ID,
       OrderId: `INV-${randomUUID()}`,
       IdempotencyKey: randomUUID(),
       ExpiryDateUtc: new Date(clock.now().getTime() + 21 * DAY_MS).toISOString(),
       TransactionType: 'Purchase',
-      Transaction: { ID: 'ch_1', AMOUNT: 1999, Currency: 'USD' },
+      Transaction: {
+        ID: 'ch_1',
+        TimestampUTC: START,
+        AMOUNT: 1999,
+        Currency: 'usd',
+        responsecode: '51',
+        ResponseCodeSource: 'stripe',
+        AvsResultCode: 'NA',
+        CVVResultCode: 'NA',
+        CavvResultCode: 'NA',
+      },
       Payer: { EMAIL: 'jane@example.com' },
       BillingInformation: {
         FirstName: 'Jane',
         lastname: 'Doe',
-        Country: 'United States',
-        CountryCode: 'US',
-        AddressLine1: '1 Main St.',
-        City: 'Springfield',
-        zipcode: '94111',
+        Country: 'France',
+        CountryCode: 'FR',
+        AddressLine1: '1 Rue de Rivoli',
+        City: 'Paris',
+        zipcode: '75001',
       },
       PaymentMethod: { Token: false, CardNumber: '4000002760003184' },
     }).expect(200);
@@ -122,10 +149,10 @@ describe('sandbox request validation', () => {
     const { api, clock } = newSandbox();
     const token = await accessToken(api);
     const body = managedMit(clock.now(), {
-      transaction: { id: 'ch_1', amount: '1999', currency: 'USD', timezoneUtcOffset: '-5' },
+      transaction: declinedTransaction({ amount: '1999', timezoneUtcOffset: '-5' }),
     });
     await evaluate(api, token, body).expect(200);
-    const words = managedMit(clock.now(), { transaction: { id: 'ch_1', amount: 'lots', currency: 'USD' } });
+    const words = managedMit(clock.now(), { transaction: declinedTransaction({ amount: 'lots' }) });
     const refused = await evaluate(api, token, words).expect(400);
     assert.deepEqual(refused.body.errors, { 'Transaction.Amount': ['The field Amount is invalid.'] });
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/index.js';
 import { signWebhook } from '../../adapters/flexcharge/webhook-signature.js';
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
@@ -54,9 +55,29 @@ describe('the plugin on its embedded defaults, with the local FlexCharge sandbox
       orderId: `in_${randomUUID()}`,
       idempotencyKey: randomUUID(),
       expiryDateUtc: new Date(clock.now().getTime() + 21 * DAY_MS).toISOString(),
+      siteId: DEMO_CREDENTIAL.siteIds?.[0],
       subscription: { subscriptionId: 'sub_1', interval: 'monthly', price: 1999, currency: 'USD' },
-      transaction: { id: `ch_${randomUUID()}`, amount: 1999, currency: 'USD', responseCode: '51' },
+      transaction: {
+        id: `ch_${randomUUID()}`,
+        timestampUtc: clock.now().toISOString(),
+        amount: 1999,
+        currency: 'USD',
+        responseCode: '51',
+        responseCodeSource: 'stripe',
+        avsResultCode: 'NA',
+        cvvResultCode: 'NA',
+        cavvResultCode: 'NA',
+      },
       payer: { email: 'jane@example.com' },
+      billingInformation: {
+        firstName: 'Jane',
+        lastName: 'Doe',
+        country: 'France',
+        countryCode: 'FR',
+        addressLine1: '1 Rue de Rivoli',
+        city: 'Paris',
+        zipCode: '75001',
+      },
       paymentMethod: { cardNumber: token, token: true },
     });
     assert.equal(response.status, 'SUBMITTED');

@@ -97,10 +97,15 @@ describe('Stripe emulator: control routes', () => {
 
   it('starts a standalone emulator that announces its URL and API key', async () => {
     const lines: string[] = [];
-    const running = await startStripeEmulator({ port: 0, log: (line) => lines.push(line) });
+    const running = await startStripeEmulator({
+      port: 0,
+      releaseRetry: 'final_action',
+      log: (line) => lines.push(line),
+    });
     try {
       assert.match(lines[0] ?? '', new RegExp(`listening on ${running.url.replaceAll('.', '\\.')}`));
       assert.ok(lines.some((line) => line.includes('sk_test_emulator')));
+      assert.ok(lines.some((line) => line.includes('After a hold is released: final_action')));
       const stripe = new Stripe(running.apiKey, {
         host: '127.0.0.1',
         port: running.port,

@@ -133,6 +133,63 @@ describe('Stripe emulator: renewals and retries', () => {
     );
   });
 
+  /** A failed renewal held (auto_advance off) for `heldMs`, then released, on an emulator set up so. */
+  async function releasedAfter(heldMs: number, options: Parameters<typeof startHarness>[0]) {
+    await h.close();
+    h = await startHarness({ retrySchedule: [3, 5, 7, 14], ...options });
+    const failed = await failedRenewal();
+    await h.stripe.invoices.update(failed.renewal.id, { auto_advance: false });
+    h.clock.advance(heldMs);
+    await h.emulator.runDue();
+    const released = await h.stripe.invoices.update(failed.renewal.id, { auto_advance: true });
+    return { ...failed, released };
+  }
+
+  it('with releaseRetry: none, a hold released after the retry window ends makes no further attempt', async () => {
+    const { renewal, released, subscription } = await releasedAfter(21 * DAY_MS, { releaseRetry: 'none' });
+    assert.equal(released.auto_advance, true);
+    assert.equal(released.next_payment_attempt, null);
+    h.clock.advance(20 * DAY_MS);
+    await h.emulator.runDue();
+    const later = await h.stripe.invoices.retrieve(renewal.id);
+    assert.deepEqual([later.status, later.attempt_count, later.next_payment_attempt], ['open', 1, null]);
+    assert.equal((await h.stripe.subscriptions.retrieve(subscription.id)).status, 'past_due');
+  });
+
+  it('with releaseRetry: none or final_action, a short hold keeps the retries still ahead', async () => {
+    for (const releaseRetry of ['none', 'final_action'] as const) {
+      const { renewal, released } = await releasedAfter(3_600_000, { releaseRetry });
+      assert.equal(
+        released.next_payment_attempt,
+        (renewal.next_payment_attempt ?? 0) as number,
+        releaseRetry,
+      );
+    }
+  });
+
+  it('with releaseRetry: final_action, a hold released after the retry window cancels the subscription at once', async () => {
+    const { released, subscription } = await releasedAfter(21 * DAY_MS, { releaseRetry: 'final_action' });
+    assert.equal(released.next_payment_attempt, null);
+    const sub = await h.stripe.subscriptions.retrieve(subscription.id);
+    assert.equal(sub.status, 'canceled');
+    assert.equal(sub.cancellation_details?.reason, 'payment_failed');
+    const deleted = h.emulator.events.find(
+      (e) => e.type === 'customer.subscription.deleted' && e.objectId === subscription.id,
+    );
+    assert.ok(deleted?.requestId, 'taken in the release request');
+  });
+
+  it('with releaseRetry: final_action, marks the invoice uncollectible at once when so configured', async () => {
+    const { renewal, subscription } = await releasedAfter(21 * DAY_MS, {
+      releaseRetry: 'final_action',
+      afterFinalRetry: { subscription: 'leave_past_due', invoice: 'mark_uncollectible' },
+    });
+    const invoice = await h.stripe.invoices.retrieve(renewal.id);
+    assert.equal(invoice.status, 'uncollectible');
+    assert.equal(invoice.status_details?.uncollectible?.reason, 'max_payment_attempts');
+    assert.notEqual((await h.stripe.subscriptions.retrieve(subscription.id)).status, 'canceled');
+  });
+
   it('pays the invoice on the next retry once the card works again, making the subscription active', async () => {
     const { renewal, subscription, paymentMethod } = await failedRenewal();
     await setCardBehavior(h, paymentMethod.id, null);

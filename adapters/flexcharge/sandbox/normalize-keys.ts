@@ -5,7 +5,7 @@ import { z } from 'zod';
  * `Token` and `token`, `zipcode` and `zipCode` all land on the same property, and enum values bind
  * regardless of case (`"Authorization"` is `AUTHORIZATION`). This walks a value alongside the zod
  * schema it is about to be validated with and renames every key onto the schema's spelling, so the
- * shared camelCase schemas can judge it. Numbers sent as JSON strings are read as numbers, as
+ * sandbox's camelCase schemas can judge it. Numbers sent as JSON strings are read as numbers, as
  * ASP.NET Core's web defaults do (ActiveMerchant's `"timezoneUtcOffset": "-5"` was accepted). Keys the schema does not know are kept as sent (the schema
  * strips them). When two keys collide, the later one wins, as System.Text.Json does.
  */

@@ -1,11 +1,13 @@
 import { DAY_MS } from '../../../plugin/core/clock.js';
-import type { EvaluateRequest, TransmitRequest } from '../wire/requests.js';
 import type { CardVault } from './card-vault.js';
+import type { EvaluateBody } from './contract/request-bodies.js';
+import type { RequirementContext } from './contract/required-fields.js';
 import type { SandboxCredential } from './sandbox-credentials.js';
+import type { ResolvedSandboxOptions } from './sandbox-options.js';
 import { findTestCard, findTestCardByLast4, type TestCard } from './test-cards.js';
 import type { FieldErrors } from './validation-errors.js';
 
-/** Sandbox rules checked after the wire schema passed: the test-amount range, MIT rules, test cards. */
+/** Sandbox rules checked after the body was bound: the test-amount range, sites, expiry, test cards. */
 
 /** Contract §11: a managed MIT needs at least two weeks. Enforced here, though the real sandbox may not. */
 export const MIN_MANAGED_EXPIRY_MS = 14 * DAY_MS;
@@ -24,10 +26,18 @@ export function checkTestAmount(errors: FieldErrors, amount: number): void {
   }
 }
 
-export function checkSubscription(errors: FieldErrors, body: EvaluateRequest | TransmitRequest): void {
-  if (body.isMIT === true && body.isRecurring === true && !body.subscription) {
-    errors.add(['subscription'], 'The Subscription field is required when IsMIT and IsRecurring are true.');
-  }
+/** What decides which fields a request must carry: the switches and the merchant's sites. */
+export function requirementContext(
+  options: ResolvedSandboxOptions,
+  credential: SandboxCredential,
+  body: unknown,
+): RequirementContext {
+  return {
+    body,
+    requiredFields: options.requiredFields,
+    billingFields: options.billingFields,
+    siteCount: credential.siteIds?.length ?? 0,
+  };
 }
 
 export function checkSiteId(
@@ -67,7 +77,7 @@ export interface ResolvedCard {
  */
 export function resolveCard(
   errors: FieldErrors,
-  paymentMethod: EvaluateRequest['paymentMethod'],
+  paymentMethod: EvaluateBody['paymentMethod'],
   mid: string,
   vault: CardVault,
 ): ResolvedCard | undefined {

@@ -23,7 +23,10 @@ const EVENT_ON_ENTRY: Partial<Record<OrderState, OrderEventName>> = {
   cancelled: 'order.cancelled',
 };
 
-export type CancelResult = { kind: 'cancelled' | 'unchanged' } | { kind: 'refused'; reason: string };
+/** `collected`: the order's money was taken (Completed or Returned); what a cancel answers is the route's switch. */
+export type CancelResult =
+  | { kind: 'cancelled' | 'unchanged' }
+  | { kind: 'refused' | 'collected'; reason: string };
 export type RefundResult = { ok: true; refund: RefundRecord } | { ok: false; maximumCents: number };
 
 /**
@@ -119,11 +122,11 @@ export class OrderStore {
         return { kind: 'unchanged' };
       case 'completed':
         return {
-          kind: 'refused',
+          kind: 'collected',
           reason: 'The order is completed (the payment was taken): refund it instead.',
         };
       case 'returned':
-        return { kind: 'refused', reason: 'The order is completed and already refunded.' };
+        return { kind: 'collected', reason: 'The order is completed and already refunded.' };
     }
     return {
       kind: 'refused',

@@ -1,7 +1,18 @@
-import { ORDER_STATUS_NAMES } from '../wire/responses.js';
 import type { OrderState, SandboxOrder } from './sandbox-order.js';
 
 /** How an order reads through each endpoint: evaluate's status, /outcome's status, GET /orders/{id}. */
+
+/** `GET /orders/{id}` status names by number (§8.1: 0 Draft … 7 Completed), upper case as observed. */
+const ORDER_STATUS_NAMES = [
+  'DRAFT',
+  'ONHOLD',
+  'CANCELLED',
+  'PROBLEM',
+  'PROCESSING',
+  'CAPTUREREQUIRED',
+  'RETURNED',
+  'COMPLETED',
+] as const;
 
 const STATUS_NUMBER: Record<OrderState, number> = {
   draft: 0,

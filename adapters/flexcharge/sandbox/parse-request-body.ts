@@ -1,22 +1,23 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import { checkRequirements, type Requirement } from './contract/required-fields.js';
 import { normalizeKeys } from './normalize-keys.js';
 import { sendProblem, sendValidationProblem } from './problem-details.js';
 import type { SandboxErrorShape } from './sandbox-options.js';
-import { addZodIssues, FieldErrors, type PathSegment, valueAt } from './validation-errors.js';
+import { addZodIssues, FieldErrors } from './validation-errors.js';
 
 /**
  * The model-binding step every API route goes through, in the real API's order: media type, JSON
- * syntax, case-insensitive property names, the shared wire schema, then "required" rules the shared
- * schemas leave optional (contract §6.1 made `mid` and `isMIT` required in 2026). On failure it has
- * already answered (415 or 400) and returns undefined.
+ * syntax, case-insensitive property names, the sandbox's own schema (contract/request-bodies.ts),
+ * then the requirements that depend on the request and the switches (contract/required-fields.ts).
+ * On failure it has already answered (415 or 400) and returns undefined.
  */
 export interface ParseOptions {
   errorShape: SandboxErrorShape;
   /** A missing or empty body is `{}` (cancel takes an optional body). */
   optional?: boolean;
-  /** Paths that must be present, reported alongside the schema's own errors. */
-  alsoRequired?: readonly (readonly PathSegment[])[];
+  /** Fields this request must also carry, given its (key-normalized) body. */
+  requirements?: (body: unknown) => readonly Requirement[];
 }
 
 export interface ParsedBody<T> {
@@ -56,9 +57,7 @@ export function parseRequestBody<S extends z.ZodType>(
   const raw = normalizeKeys(schema, json);
   const result = schema.safeParse(raw);
   if (!result.success) addZodIssues(errors, result.error.issues, raw);
-  for (const path of options.alsoRequired ?? []) {
-    if (valueAt(raw, path) === undefined || valueAt(raw, path) === null) errors.required(path);
-  }
+  if (options.requirements) checkRequirements(errors, raw, options.requirements(raw));
   if (!result.success || !errors.isEmpty) {
     if (errors.isEmpty) errors.add(['$'], 'The request body is invalid.');
     sendValidationProblem(res, errors, options.errorShape);

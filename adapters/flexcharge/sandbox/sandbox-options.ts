@@ -1,4 +1,5 @@
 import type { Clock } from '../../../plugin/core/clock.js';
+import type { BillingFieldsProfile, RequiredFieldsProfile } from './contract/required-fields.js';
 import { assertUsableCredentials, DEMO_CREDENTIAL, type SandboxCredential } from './sandbox-credentials.js';
 
 /** Where the sandbox posts webhooks, and the key it signs them with (the portal's subscriber key). */
@@ -10,6 +11,11 @@ export interface SandboxWebhookTarget {
 }
 
 export type SandboxErrorShape = 'problem' | 'flat';
+
+/** What cancelling a Completed order does (README "Behaviour switches"); the contract does not say. */
+export type CancelCompletedBehaviour = 'refuse' | 'accept';
+/** What a refund of an order with nothing left to refund answers; the contract does not say. */
+export type RefundRefundedBehaviour = 'refuse' | 'replay';
 
 export interface FlexChargeSandboxOptions {
   /** Every time the sandbox reads (token expiry, decisions, expiry, retries, signatures) comes from here. */
@@ -30,6 +36,23 @@ export interface FlexChargeSandboxOptions {
    * `flat`: `{TraceId:[..], Field:[..]}` as the 2024 sandbox answered (contract §10).
    */
   errorShape?: SandboxErrorShape;
+  /**
+   * Which contract version's required fields evaluate and transmit need. Default `union`: every field
+   * any version required (contract §15.1). `latest`: the newest pages' set (contract/required-fields.ts).
+   */
+  requiredFields?: RequiredFieldsProfile;
+  /** Address fields a billing (or shipping) address needs. Default `full` (§6.4); `country_postal`. */
+  billingFields?: BillingFieldsProfile;
+  /**
+   * Cancel of a Completed order. Default `refuse`: 409, refund instead. `accept`: 200 with an empty
+   * body like any cancel, though the money stays collected and the order stays Completed.
+   */
+  cancelCompleted?: CancelCompletedBehaviour;
+  /**
+   * Refund of an order with nothing left to refund (Returned). Default `refuse`: the FAILED body with
+   * a maximum of 0.00. `replay`: the last refund's SUCCESS body again; nothing is refunded twice.
+   */
+  refundRefunded?: RefundRefundedBehaviour;
   /** Access-token lifetime. Default 600 000 ms (10 minutes, contract §2). */
   tokenTtlMs?: number;
   /** Used to deliver webhooks. Default: the global `fetch`. */
@@ -44,6 +67,10 @@ export interface ResolvedSandboxOptions {
   readonly decisionDelayMs: number;
   readonly approvalRate: number;
   readonly errorShape: SandboxErrorShape;
+  readonly requiredFields: RequiredFieldsProfile;
+  readonly billingFields: BillingFieldsProfile;
+  readonly cancelCompleted: CancelCompletedBehaviour;
+  readonly refundRefunded: RefundRefundedBehaviour;
   readonly tokenTtlMs: number;
   readonly fetchImpl: typeof fetch;
   readonly log: (line: string) => void;
@@ -53,6 +80,10 @@ export const SANDBOX_DEFAULTS = {
   decisionDelayMs: 30_000,
   approvalRate: 1,
   errorShape: 'problem',
+  requiredFields: 'union',
+  billingFields: 'full',
+  cancelCompleted: 'refuse',
+  refundRefunded: 'refuse',
   tokenTtlMs: 600_000,
 } as const;
 
@@ -72,6 +103,10 @@ export function resolveSandboxOptions(opts: FlexChargeSandboxOptions): ResolvedS
     decisionDelayMs,
     approvalRate,
     errorShape: opts.errorShape ?? SANDBOX_DEFAULTS.errorShape,
+    requiredFields: opts.requiredFields ?? SANDBOX_DEFAULTS.requiredFields,
+    billingFields: opts.billingFields ?? SANDBOX_DEFAULTS.billingFields,
+    cancelCompleted: opts.cancelCompleted ?? SANDBOX_DEFAULTS.cancelCompleted,
+    refundRefunded: opts.refundRefunded ?? SANDBOX_DEFAULTS.refundRefunded,
     tokenTtlMs,
     fetchImpl: opts.fetchImpl ?? ((input, init) => fetch(input, init)),
     log: opts.log ?? (() => {}),

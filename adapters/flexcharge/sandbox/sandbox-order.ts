@@ -1,4 +1,4 @@
-import type { EvaluateRequest } from '../wire/requests.js';
+import type { ContractAddress } from './contract/order-objects.js';
 
 /** Where an order is in the sandbox's state model (contract §13); `statusOf` gives the API's number. */
 export type OrderState =
@@ -26,8 +26,6 @@ export interface RefundRecord {
   readonly transactionId: string;
 }
 
-type Address = NonNullable<EvaluateRequest['billingInformation']>;
-
 /** What evaluate gave the sandbox to create an order from. */
 export interface NewOrder {
   readonly mid: string;
@@ -42,8 +40,8 @@ export interface NewOrder {
   readonly currency: string;
   readonly card: { readonly last4: string; readonly brand: string };
   readonly payer: { readonly email: string; readonly phone: string | null };
-  readonly billing: Address | null;
-  readonly shipping: Address | null;
+  readonly billing: ContractAddress | null;
+  readonly shipping: ContractAddress | null;
   readonly correlationId: string | null;
   readonly siteId: string | null;
   readonly expiryDate: Date | null;

@@ -1,7 +1,7 @@
 import { OffsetClock } from '../../../plugin/core/clock.js';
 import { createFlexChargeSandbox, type FlexChargeSandbox } from './create-flexcharge-sandbox.js';
 import { DEMO_CREDENTIAL, DEMO_SUBSCRIBER_KEY } from './sandbox-credentials.js';
-import type { FlexChargeSandboxOptions } from './sandbox-options.js';
+import { type FlexChargeSandboxOptions, SANDBOX_DEFAULTS } from './sandbox-options.js';
 
 /** Port `flexcharge-mit sandbox` listens on unless told otherwise. */
 export const DEFAULT_SANDBOX_PORT = 7070;
@@ -38,6 +38,12 @@ export async function startFlexChargeSandbox(
     rest.webhook
       ? `  webhooks → ${rest.webhook.url}, FLEXCHARGE_WEBHOOK_KEY=${rest.webhook.subscriberKey}`
       : `  webhooks: none yet; PUT ${origin}/_sandbox/webhook {"url":"…","subscriberKey":"${DEMO_SUBSCRIBER_KEY}"}`,
+    `  where the contract is silent (README "Behaviour switches"): ${[
+      `requiredFields=${rest.requiredFields ?? SANDBOX_DEFAULTS.requiredFields}`,
+      `billingFields=${rest.billingFields ?? SANDBOX_DEFAULTS.billingFields}`,
+      `cancelCompleted=${rest.cancelCompleted ?? SANDBOX_DEFAULTS.cancelCompleted}`,
+      `refundRefunded=${rest.refundRefunded ?? SANDBOX_DEFAULTS.refundRefunded}`,
+    ].join(' ')}`,
     `  controls: ${origin}/_sandbox/ (clock/advance, run-due, faults, webhook, orders). State is in memory only.`,
   ]) {
     log(line);

@@ -29,6 +29,10 @@ export class FieldErrors {
     this.add(path, why ? `The field ${fieldName(path)} ${why}.` : `The field ${fieldName(path)} is invalid.`);
   }
 
+  has(path: readonly PathSegment[]): boolean {
+    return this.#errors.has(fieldKey(path));
+  }
+
   get isEmpty(): boolean {
     return this.#errors.size === 0;
   }
@@ -61,15 +65,20 @@ function pascal(name: string): string {
     .join('');
 }
 
-/** Adds one model-state error per zod issue; `input` is consulted to tell "missing" from "invalid". */
+/**
+ * Adds one model-state error per zod issue; `input` is consulted to tell "missing" from "invalid". A
+ * field reported missing gets no second, "invalid" message.
+ */
 export function addZodIssues(errors: FieldErrors, issues: readonly z.core.$ZodIssue[], input: unknown): void {
-  for (const issue of issues) {
+  const located = issues.map((issue) => {
     const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
     const value = valueAt(input, path);
-    if (value === undefined || value === null) {
-      errors.required(path);
-      continue;
-    }
+    const missing = value === undefined || value === null || isBlankMarker(issue);
+    return { issue, path, value, missing };
+  });
+  for (const { path, missing } of located) if (missing) errors.required(path);
+  for (const { issue, path, value, missing } of located) {
+    if (missing || errors.has(path)) continue;
     switch (issue.code) {
       case 'too_small':
         if (issue.origin === 'string' && value === '') errors.required(path);
@@ -95,6 +104,11 @@ export function addZodIssues(errors: FieldErrors, issues: readonly z.core.$ZodIs
         errors.invalid(path);
     }
   }
+}
+
+/** The `blank` marker of `requiredText` (contract/field-formats.ts). */
+function isBlankMarker(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && (issue.params as { blank?: boolean } | undefined)?.blank === true;
 }
 
 export function valueAt(input: unknown, path: readonly PathSegment[]): unknown {

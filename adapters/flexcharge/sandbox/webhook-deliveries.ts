@@ -1,7 +1,7 @@
 import type { Clock } from '../../../plugin/core/clock.js';
-import { signWebhook } from '../webhook-signature.js';
 import type { SandboxWebhookTarget } from './sandbox-options.js';
 import type { OrderEventName, SandboxOrder } from './sandbox-order.js';
+import { signDelivery } from './webhook-signing.js';
 
 /** One POST of one webhook event, successful or not. */
 export interface WebhookDeliveryAttempt {
@@ -117,7 +117,7 @@ export class WebhookDeliveries {
     const isResent = pending.attempts > 0;
     pending.attempts += 1;
     const body = webhookBody(pending, isResent);
-    const headers = signWebhook({
+    const headers = signDelivery({
       subscriberKey: target.subscriberKey,
       host: new URL(target.url).host,
       body,

@@ -43,6 +43,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       apiKey: options.apiKey ?? DEFAULT_API_KEY,
       retrySchedule: options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE_DAYS,
       afterFinalRetry: options.afterFinalRetry ?? { subscription: 'cancel', invoice: 'leave_past_due' },
+      releaseRetry: options.releaseRetry ?? 'rearm',
       webhookRetrySchedule: options.webhookRetrySchedule ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE,
       webhookTimestamps: options.webhookTimestamps ?? 'wall',
       fetchImpl: options.fetchImpl ?? fetch,

@@ -1,6 +1,11 @@
 import type Stripe from 'stripe';
 import type { Clock } from '../../../plugin/core/clock.js';
-import type { AfterFinalRetry, EmulatorEvent, WebhookAttempt } from './emulator-types.js';
+import type {
+  AfterFinalRetry,
+  EmulatorEvent,
+  ReleaseRetryBehaviour,
+  WebhookAttempt,
+} from './emulator-types.js';
 import { resourceMissing } from './errors.js';
 
 /**
@@ -33,6 +38,7 @@ export interface EmulatorSettings {
   apiKey: string;
   retrySchedule: readonly number[];
   afterFinalRetry: AfterFinalRetry;
+  releaseRetry: ReleaseRetryBehaviour;
   webhookRetrySchedule: readonly number[];
   webhookTimestamps: 'clock' | 'wall';
   fetchImpl: typeof fetch;

@@ -18,6 +18,13 @@ export interface StripeEmulatorOptions {
   /** What happens when the last retry fails. Default: cancel the subscription, leave the invoice past due. */
   afterFinalRetry?: AfterFinalRetry;
   /**
+   * What re-enabling `auto_advance` does to retries whose time passed during the hold; Stripe does not
+   * document it. Default `rearm`: the rest of the schedule resumes an hour later. `none`: they are
+   * dropped, and with none left no further attempt is made (`next_payment_attempt` stays null).
+   * `final_action`: they are dropped, and with none left `afterFinalRetry` is taken at once.
+   */
+  releaseRetry?: ReleaseRetryBehaviour;
+  /**
    * Seconds after each failed webhook delivery before the next attempt (emulator clock).
    * Default [60, 300, 1800, 7200, 21600, 43200, 86400]: 8 attempts over about two days.
    */
@@ -33,6 +40,8 @@ export interface StripeEmulatorOptions {
   /** Where the emulator writes one-line notes (webhook failures, timer errors). Default: silent. */
   log?: (line: string) => void;
 }
+
+export type ReleaseRetryBehaviour = 'rearm' | 'none' | 'final_action';
 
 /** Stripe's "Manage failed payments" settings (Billing → Revenue recovery). */
 export interface AfterFinalRetry {

@@ -6,6 +6,7 @@ export {
 export type {
   AfterFinalRetry,
   EmulatorEvent,
+  ReleaseRetryBehaviour,
   StripeEmulator,
   StripeEmulatorOptions,
   StripeEmulatorServer,

@@ -139,13 +139,21 @@ function afterFailure(
   attempt: InvoiceAttempt,
 ): void {
   syncSubscription(ctx, invoice, attempt);
-  if (state.exhausted) applyFinalRetryPolicy(ctx, invoice, attempt);
+  if (state.exhausted) applyFinalRetryPolicy(ctx, invoice, attempt.at, attempt.origin);
 }
 
-/** Stripe's "after the final retry" settings: what happens to the subscription and to the invoice. */
-function applyFinalRetryPolicy(ctx: EmulatorContext, invoice: Stripe.Invoice, attempt: InvoiceAttempt): void {
+/**
+ * Stripe's "after the final retry" settings: what happens to the subscription and to the invoice.
+ * Taken after the last retry failed, or when a hold is released with nothing left of the schedule
+ * (`releaseRetry: 'final_action'`).
+ */
+export function applyFinalRetryPolicy(
+  ctx: EmulatorContext,
+  invoice: Stripe.Invoice,
+  at: number,
+  origin: EventOrigin,
+): void {
   const policy = ctx.settings.afterFinalRetry;
-  const { at, origin } = attempt;
   if (policy.invoice === 'mark_uncollectible' && invoice.status === 'open') {
     markInvoiceUncollectible(ctx, invoice, 'max_payment_attempts', at, origin);
   }

@@ -29,26 +29,42 @@ export function refreshNextPaymentAttempt(
 }
 
 /**
- * Re-enabling `auto_advance` after a hold: the retry clock was paused, so the remaining schedule is
- * shifted to resume an hour from now (the same delay Stripe leaves before a subscription invoice's
- * first attempt). Retries whose time is still ahead keep it.
+ * Re-enabling `auto_advance` after a hold. What Stripe does with the retries whose time passed during
+ * the hold is undocumented, so `releaseRetry` picks (README "After a hold"): `rearm` shifts the rest
+ * of the schedule to resume an hour from now (the delay Stripe leaves before a subscription invoice's
+ * first attempt); `none` and `final_action` drop them, and once none is left Stripe makes no further
+ * attempt, or at once takes the end-of-dunning action. Retries whose time is still ahead keep it. An
+ * invoice never attempted gets its first attempt an hour later whatever the setting.
+ *
+ * Returns true when the end-of-dunning action is due now; the caller takes it once it has recorded
+ * the update itself.
  */
-export function rearmAfterHold(
+export function resumeAfterHold(
   ctx: EmulatorContext,
   invoice: Stripe.Invoice,
   state: InvoiceState,
   now: number,
-): void {
+): boolean {
+  const mode = ctx.settings.releaseRetry;
+  let finalActionDue = false;
   if (invoice.attempt_count === 0) {
     if (state.firstAttemptAt === null || state.firstAttemptAt < now)
       state.firstAttemptAt = now + HOUR_SECONDS;
-  } else {
+  } else if (mode === 'rearm') {
     const next = scheduledAttemptAt(ctx, invoice, state);
     if (next !== null && next < now && state.retryAnchor !== null) {
       state.retryAnchor += now + HOUR_SECONDS - next;
     }
+  } else {
+    const passed = () => (scheduledAttemptAt(ctx, invoice, state) ?? now) < now;
+    while (passed()) state.retriesDone += 1;
+    if (!state.exhausted && invoice.status === 'open' && !retriesRemain(ctx, state)) {
+      state.exhausted = true;
+      finalActionDue = mode === 'final_action';
+    }
   }
   refreshNextPaymentAttempt(ctx, invoice, state);
+  return finalActionDue;
 }
 
 /** Retries left after the latest failure: none once the schedule is used up. */

@@ -1,6 +1,6 @@
 import { type Clock, OffsetClock } from '../../../plugin/core/clock.js';
 import { createStripeEmulator } from './create-stripe-emulator.js';
-import { EMULATED_API_VERSION, type StripeEmulator } from './emulator-types.js';
+import { EMULATED_API_VERSION, type StripeEmulator, type StripeEmulatorOptions } from './emulator-types.js';
 
 export interface StartStripeEmulatorOptions {
   /** Default 12111 (stripe-mock's port, so existing habits carry over). */
@@ -10,6 +10,8 @@ export interface StartStripeEmulatorOptions {
   /** Default: an OffsetClock, real time that `/_emulator/clock/advance` can move forward. */
   clock?: Clock;
   apiKey?: string;
+  /** See `StripeEmulatorOptions.releaseRetry`. Default `rearm`. */
+  releaseRetry?: StripeEmulatorOptions['releaseRetry'];
   /** Where the banner and emulator notes go. Default: stdout. */
   log?: (line: string) => void;
 }
@@ -31,12 +33,14 @@ export async function startStripeEmulator(
   const emulator = createStripeEmulator({
     clock: options.clock ?? new OffsetClock(),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(options.releaseRetry ? { releaseRetry: options.releaseRetry } : {}),
     log,
   });
   const server = await emulator.listen(options.port ?? 12111, host);
   for (const line of [
     `Stripe emulator (API ${EMULATED_API_VERSION}) listening on ${server.url}`,
     `API key: ${emulator.apiKey}`,
+    `After a hold is released: ${options.releaseRetry ?? 'rearm'} (STRIPE_EMULATOR_RELEASE_RETRY)`,
     `stripe-node: new Stripe('${emulator.apiKey}', { host: '${host}', port: ${server.port}, protocol: 'http' })`,
     `Move time: curl -X POST ${server.url}/_emulator/clock/advance -H 'content-type: application/json' -d '{"seconds": 2678400}'`,
     `State: ${server.url}/_emulator/state   Test cards: ${server.url}/_emulator/test_cards`,

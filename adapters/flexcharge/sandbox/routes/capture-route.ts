@@ -1,5 +1,5 @@
 import { Router as createRouter, type Router } from 'express';
-import { captureRequestSchema } from '../../wire/requests.js';
+import { captureBodySchema } from '../contract/request-bodies.js';
 import { fingerprintOf } from '../idempotency-store.js';
 import { parseRequestBody } from '../parse-request-body.js';
 import { sendIdempotencyConflict, sendOrderNotFound } from '../problem-details.js';
@@ -13,7 +13,7 @@ import { credentialOf, type SandboxContext } from '../sandbox-context.js';
 export function captureRoute(ctx: SandboxContext): Router {
   const router = createRouter();
   router.post('/capture', requireBearer(ctx.tokens), (req, res) => {
-    const parsed = parseRequestBody(req, res, captureRequestSchema, { errorShape: ctx.options.errorShape });
+    const parsed = parseRequestBody(req, res, captureBodySchema, { errorShape: ctx.options.errorShape });
     if (!parsed) return;
     const { idempotencyKey, orderId, amount, currency } = parsed.value;
     const order = ctx.orders.find(orderId, credentialOf(res).mid);

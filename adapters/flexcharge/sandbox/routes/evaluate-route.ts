@@ -1,12 +1,14 @@
 import { Router as createRouter, type Router } from 'express';
-import { type EvaluateRequest, evaluateRequestSchema } from '../../wire/requests.js';
+import { parseContractDate } from '../contract/field-formats.js';
+import { type EvaluateBody, evaluateBodySchema } from '../contract/request-bodies.js';
+import { evaluateRequirements } from '../contract/required-fields.js';
 import { fingerprintOf } from '../idempotency-store.js';
 import {
   checkExpiryWindow,
   checkSiteId,
-  checkSubscription,
   checkTestAmount,
   type ResolvedCard,
+  requirementContext,
   resolveCard,
 } from '../order-request-rules.js';
 import { evaluateBody } from '../order-views.js';
@@ -28,13 +30,13 @@ export function evaluateRoute(ctx: SandboxContext): Router {
   router.post('/evaluate', requireBearer(ctx.tokens), (req, res) => {
     const { errorShape, clock } = ctx.options;
     const credential = credentialOf(res);
-    const parsed = parseRequestBody(req, res, evaluateRequestSchema, {
+    const parsed = parseRequestBody(req, res, evaluateBodySchema, {
       errorShape,
-      alsoRequired: [['mid'], ['isMIT']],
+      requirements: (body) => evaluateRequirements(requirementContext(ctx.options, credential, body)),
     });
     if (!parsed) return;
     const body = parsed.value;
-    if (body.mid?.toLowerCase() !== credential.mid.toLowerCase()) {
+    if (body.mid.toLowerCase() !== credential.mid.toLowerCase()) {
       sendProblem(
         res,
         403,
@@ -45,7 +47,6 @@ export function evaluateRoute(ctx: SandboxContext): Router {
     }
     const errors = new FieldErrors();
     checkTestAmount(errors, body.transaction.amount);
-    checkSubscription(errors, body);
     checkSiteId(errors, body.siteId, credential);
     const card = resolveCard(errors, body.paymentMethod, credential.mid, ctx.vault);
     if (!errors.isEmpty || !card) {
@@ -67,23 +68,23 @@ export function evaluateRoute(ctx: SandboxContext): Router {
 
     let order = ctx.orders.findByExternal(credential.mid, body.orderId);
     if (!order) {
-      const managed = body.isMIT === true && body.expiryDateUtc !== undefined;
-      if (managed) checkExpiryWindow(errors, new Date(body.expiryDateUtc as string), clock.now());
+      const expiry = body.isMIT && body.expiryDateUtc ? parseContractDate(body.expiryDateUtc) : undefined;
+      if (expiry) checkExpiryWindow(errors, expiry, clock.now());
       if (!errors.isEmpty) {
         sendValidationProblem(res, errors, errorShape);
         return;
       }
       const decision = decideEvaluate({
         card: card.card,
-        isMIT: body.isMIT === true,
-        managed,
+        isMIT: body.isMIT,
+        managed: expiry !== undefined,
         authorizeOnly: body.transactionType === 'AUTHORIZATION',
         hasPayerPhone: Boolean(body.payer.phone?.trim()),
         hasCvv: card.hasCvv,
         responseCode: body.transaction.responseCode,
         withinApprovalRate: withinApprovalRate(body.orderId, ctx.options.approvalRate),
       });
-      order = ctx.orders.create(newOrder(body, card, credential.mid, managed), decision);
+      order = ctx.orders.create(newOrder(body, card, credential.mid, expiry ?? null), decision);
       ctx.options.log(
         `evaluate ${body.orderId} → order ${order.orderSessionKey} ${decision.status} (${decision.rule})`,
       );
@@ -95,21 +96,21 @@ export function evaluateRoute(ctx: SandboxContext): Router {
   return router;
 }
 
-function newOrder(body: EvaluateRequest, card: ResolvedCard, mid: string, managed: boolean): NewOrder {
+function newOrder(body: EvaluateBody, card: ResolvedCard, mid: string, expiry: Date | null): NewOrder {
   return {
     mid,
     externalOrderId: body.orderId,
-    isMIT: body.isMIT === true,
-    managed,
+    isMIT: body.isMIT,
+    managed: expiry !== null,
     authorizeOnly: body.transactionType === 'AUTHORIZATION',
     amount: body.transaction.amount,
     currency: body.transaction.currency,
     card: { last4: card.card.last4, brand: body.paymentMethod.cardBrand ?? card.card.brand },
     payer: { email: body.payer.email, phone: body.payer.phone ?? null },
-    billing: body.billingInformation ?? null,
+    billing: body.billingInformation,
     shipping: body.shippingInformation ?? null,
     correlationId: body.correlationId ?? null,
     siteId: body.siteId ?? null,
-    expiryDate: managed ? new Date(body.expiryDateUtc as string) : null,
+    expiryDate: expiry,
   };
 }

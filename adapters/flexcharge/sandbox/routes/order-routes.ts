@@ -1,5 +1,5 @@
 import { Router as createRouter, type Request, type Response, type Router } from 'express';
-import { cancelRequestSchema } from '../../wire/requests.js';
+import { cancelBodySchema } from '../contract/request-bodies.js';
 import { fingerprintOf } from '../idempotency-store.js';
 import { orderBody } from '../order-views.js';
 import { parseRequestBody } from '../parse-request-body.js';
@@ -35,7 +35,8 @@ export function orderRoutes(ctx: SandboxContext): Router {
 
 /**
  * Cancel and external-cancel of one order are one operation: both fingerprint the order, so an
- * idempotency key replays across them, and a second cancel is a 200 that changes nothing.
+ * idempotency key replays across them, and a second cancel is a 200 that changes nothing. A cancel
+ * of an order whose money was collected answers per `cancelCompleted` and changes nothing either.
  */
 function cancel(
   ctx: SandboxContext,
@@ -44,7 +45,7 @@ function cancel(
   order: SandboxOrder | undefined,
   id: string,
 ) {
-  const parsed = parseRequestBody(req, res, cancelRequestSchema, {
+  const parsed = parseRequestBody(req, res, cancelBodySchema, {
     errorShape: ctx.options.errorShape,
     optional: true,
   });
@@ -67,7 +68,11 @@ function cancel(
     }
   }
   const result = ctx.orders.cancel(order);
-  if (result.kind === 'refused') {
+  // With `accept`, a cancel that comes too late looks like any other; only a re-read shows it.
+  if (
+    result.kind === 'refused' ||
+    (result.kind === 'collected' && ctx.options.cancelCompleted === 'refuse')
+  ) {
     sendProblem(res, 409, 'The order cannot be cancelled.', result.reason);
     return;
   }

@@ -1,5 +1,5 @@
 import { Router as createRouter, type Router } from 'express';
-import { outcomeRequestSchema } from '../../wire/requests.js';
+import { outcomeBodySchema } from '../contract/request-bodies.js';
 import { outcomeBody } from '../order-views.js';
 import { parseRequestBody } from '../parse-request-body.js';
 import { requireBearer } from '../require-bearer.js';
@@ -9,7 +9,7 @@ import { credentialOf, type SandboxContext } from '../sandbox-context.js';
 export function outcomeRoute(ctx: SandboxContext): Router {
   const router = createRouter();
   router.post('/outcome', requireBearer(ctx.tokens), (req, res) => {
-    const parsed = parseRequestBody(req, res, outcomeRequestSchema, { errorShape: ctx.options.errorShape });
+    const parsed = parseRequestBody(req, res, outcomeBodySchema, { errorShape: ctx.options.errorShape });
     if (!parsed) return;
     const order = ctx.orders.find(parsed.value.orderSessionKey, credentialOf(res).mid);
     res.json(outcomeBody(order));

@@ -1,6 +1,6 @@
 import { Router as createRouter, type Router } from 'express';
 import { DAY_MS } from '../../../../plugin/core/clock.js';
-import { refundRequestSchema } from '../../wire/requests.js';
+import { refundBodySchema } from '../contract/request-bodies.js';
 import { parseRequestBody } from '../parse-request-body.js';
 import { sendOrderNotFound } from '../problem-details.js';
 import { requireBearer } from '../require-bearer.js';
@@ -10,13 +10,15 @@ import type { SandboxOrder } from '../sandbox-order.js';
 /**
  * `POST /v1/orders/{id}/refund` (contract §8.3). `amountToRefund` is in dollars. Only a Completed
  * order has anything to refund; asking for more than is left answers 200 with the FAILED body the
- * real sandbox was seen to send. The server deduplicates by order: the same amount again within 24
- * hours of the last refund replays that refund's answer instead of refunding twice.
+ * real sandbox was seen to send. The server deduplicates by order (documented): the same amount again
+ * within 24 hours of the last refund is that refund repeated, not a new one. Once the order is fully
+ * refunded, what a further refund answers is the `refundRefunded` switch: FAILED (maximum 0.00), or
+ * the last refund's SUCCESS again; either way no money moves.
  */
 export function refundRoute(ctx: SandboxContext): Router {
   const router = createRouter();
   router.post('/orders/:id/refund', requireBearer(ctx.tokens), (req, res) => {
-    const parsed = parseRequestBody(req, res, refundRequestSchema, { errorShape: ctx.options.errorShape });
+    const parsed = parseRequestBody(req, res, refundBodySchema, { errorShape: ctx.options.errorShape });
     if (!parsed) return;
     const id = String(req.params.id);
     const order = ctx.orders.find(id, credentialOf(res).mid);
@@ -26,6 +28,14 @@ export function refundRoute(ctx: SandboxContext): Router {
     }
     const cents = Math.round(parsed.value.amountToRefund * 100);
     const last = order.refunds.at(-1);
+    if (last && order.state === 'returned') {
+      res.json(
+        ctx.options.refundRefunded === 'replay'
+          ? successBody(order, last.transactionId)
+          : failedBody(cents, 0),
+      );
+      return;
+    }
     if (last && last.amount === cents && ctx.options.clock.now().getTime() - last.at.getTime() < DAY_MS) {
       res.json(successBody(order, last.transactionId));
       return;

@@ -1,5 +1,5 @@
 import { Router as createRouter, type Router } from 'express';
-import { tokenRequestSchema } from '../../wire/requests.js';
+import { tokenBodySchema } from '../contract/request-bodies.js';
 import { parseRequestBody } from '../parse-request-body.js';
 import { sendValidationProblem } from '../problem-details.js';
 import type { SandboxContext } from '../sandbox-context.js';
@@ -9,7 +9,7 @@ import { FieldErrors } from '../validation-errors.js';
 export function tokenRoute(ctx: SandboxContext): Router {
   const router = createRouter();
   router.post('/oauth2/token', (req, res) => {
-    const parsed = parseRequestBody(req, res, tokenRequestSchema, { errorShape: ctx.options.errorShape });
+    const parsed = parseRequestBody(req, res, tokenBodySchema, { errorShape: ctx.options.errorShape });
     if (!parsed) return;
     const { appKey, appSecret } = parsed.value;
     const credential = ctx.options.credentials.find((c) => c.appKey === appKey && c.appSecret === appSecret);

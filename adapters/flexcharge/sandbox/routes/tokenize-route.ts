@@ -1,6 +1,6 @@
 import { Router as createRouter, type Request, type Router } from 'express';
-import { tokenizeRequestSchema } from '../../wire/requests.js';
 import type { VaultedCard } from '../card-vault.js';
+import { tokenizeBodySchema } from '../contract/request-bodies.js';
 import { parseRequestBody } from '../parse-request-body.js';
 import { sendValidationProblem } from '../problem-details.js';
 import { bearerCredential } from '../require-bearer.js';
@@ -22,7 +22,7 @@ export function tokenizeRoute(ctx: SandboxContext): Router {
       res.status(401).setHeader('www-authenticate', 'Bearer').end();
       return;
     }
-    const parsed = parseRequestBody(req, res, tokenizeRequestSchema, { errorShape: ctx.options.errorShape });
+    const parsed = parseRequestBody(req, res, tokenizeBodySchema, { errorShape: ctx.options.errorShape });
     if (!parsed) return;
     const { credit_card: creditCard, email } = parsed.value.payment_method;
     const card = findTestCard(creditCard.number);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router as createRouter, type Router } from 'express';
-import { transmitRequestSchema } from '../../wire/requests.js';
-import { checkSiteId, checkSubscription, checkTestAmount } from '../order-request-rules.js';
+import { transmitBodySchema } from '../contract/request-bodies.js';
+import { transmitRequirements } from '../contract/required-fields.js';
+import { checkSiteId, checkTestAmount, requirementContext } from '../order-request-rules.js';
 import { parseRequestBody } from '../parse-request-body.js';
 import { sendProblem, sendValidationProblem } from '../problem-details.js';
 import { requireBearer } from '../require-bearer.js';
@@ -20,9 +21,9 @@ export function transmitRoute(ctx: SandboxContext): Router {
   router.post('/transmit', requireBearer(ctx.tokens), (req, res) => {
     const { errorShape } = ctx.options;
     const credential = credentialOf(res);
-    const parsed = parseRequestBody(req, res, transmitRequestSchema, {
+    const parsed = parseRequestBody(req, res, transmitBodySchema, {
       errorShape,
-      alsoRequired: [['isMIT']],
+      requirements: (body) => transmitRequirements(requirementContext(ctx.options, credential, body)),
     });
     if (!parsed) return;
     const body = parsed.value;
@@ -44,7 +45,6 @@ export function transmitRoute(ctx: SandboxContext): Router {
       }
     }
     checkTestAmount(errors, body.transaction.amount);
-    checkSubscription(errors, body);
     checkSiteId(errors, body.siteId, credential);
     if (!errors.isEmpty) {
       sendValidationProblem(res, errors, errorShape);

@@ -4,7 +4,7 @@ import type { StripeApiRouter } from '../api-router.js';
 import { copy, type EmulatorContext, mustGet } from '../emulator-store.js';
 import { cardError, invalidRequest } from '../errors.js';
 import { emitUpdated } from '../event-log.js';
-import { collectInvoice, invoiceState } from '../invoice-collection.js';
+import { applyFinalRetryPolicy, collectInvoice, invoiceState } from '../invoice-collection.js';
 import {
   invoicePaymentIntent,
   invoiceSubscriptionId,
@@ -14,7 +14,7 @@ import {
 } from '../invoice-lifecycle.js';
 import { newestFirst, paginate } from '../pagination.js';
 import { applyMetadata, boolean, expand, metadata, pagination } from '../param-schemas.js';
-import { rearmAfterHold, refreshNextPaymentAttempt } from '../retry-schedule.js';
+import { refreshNextPaymentAttempt, resumeAfterHold } from '../retry-schedule.js';
 import { assertAttachedTo } from '../subscription-lifecycle.js';
 import { syncSubscriptionStatus } from '../subscription-status.js';
 
@@ -91,12 +91,14 @@ export function registerInvoiceRoutes(api: StripeApiRouter, ctx: EmulatorContext
     if (pm !== undefined) invoice.default_payment_method = pm || null;
     if (params.description !== undefined) invoice.description = params.description || null;
     invoice.metadata = applyMetadata(invoice.metadata ?? {}, params.metadata);
+    let dunningOver = false;
     if (params.auto_advance !== undefined && params.auto_advance !== invoice.auto_advance) {
       invoice.auto_advance = params.auto_advance;
-      if (params.auto_advance) rearmAfterHold(ctx, invoice, state, now);
+      if (params.auto_advance) dunningOver = resumeAfterHold(ctx, invoice, state, now);
       else refreshNextPaymentAttempt(ctx, invoice, state);
     }
     emitUpdated(ctx, 'invoice.updated', before, invoice, origin, now);
+    if (dunningOver) applyFinalRetryPolicy(ctx, invoice, now, origin);
     return invoice;
   });
 

@@ -1,0 +1,39 @@
+import type Stripe from 'stripe';
+import { createStripeEmulator, type StripeEmulator } from '../../adapters/stripe/emulator/index.js';
+import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
+import type { Config } from '../config/config-schema.js';
+import type { Clock } from '../core/clock.js';
+import { emulatorSwitches } from './local-switches.js';
+
+export interface LocalStripe {
+  readonly emulator: StripeEmulator;
+  readonly url: string;
+  readonly stripe: Stripe;
+  /** The signing secret of the endpoint registered for this plugin. */
+  readonly webhookSecret: string;
+}
+
+/**
+ * The bundled Stripe emulator, in-process, for when no STRIPE_SECRET_KEY is configured, with a
+ * webhook endpoint registered for this plugin. Imported only by `import()` in that case, so a
+ * configuration with a real Stripe key loads no emulator code.
+ */
+export async function startLocalStripe(
+  config: Config,
+  deps: { clock: Clock; pluginUrl: string; events: Stripe.WebhookEndpointCreateParams.EnabledEvent[] },
+): Promise<LocalStripe> {
+  // Signed with the shared clock, which is the one the adapter checks signature age against.
+  const emulator = createStripeEmulator({
+    clock: deps.clock,
+    webhookTimestamps: 'clock',
+    ...emulatorSwitches(config),
+  });
+  const server = await emulator.listen(0, '127.0.0.1');
+  const stripe = createStripeClient({ secretKey: emulator.apiKey, apiBase: server.url });
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: `${config.PUBLIC_URL ?? deps.pluginUrl}/webhooks/stripe`,
+    enabled_events: deps.events,
+  });
+  if (!endpoint.secret) throw new Error('the Stripe emulator returned no endpoint secret');
+  return { emulator, url: server.url, stripe, webhookSecret: endpoint.secret };
+}
