@@ -66,7 +66,10 @@ describe('configuration', () => {
       ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     };
     for (const env of ['sandbox', 'production']) {
-      const err = configErrorOf({ ...hosted, FLEXCHARGE_ENV: env });
+      // A live Stripe key goes with production FlexCharge (mixed live and test money is refused).
+      const stripe: Record<string, string> =
+        env === 'production' ? { STRIPE_SECRET_KEY: 'rk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' } : {};
+      const err = configErrorOf({ ...hosted, ...stripe, FLEXCHARGE_ENV: env });
       assert.deepEqual(
         err.issues.map((i) => i.variable).sort(),
         ['FLEXCHARGE_MID', 'FLEXCHARGE_SITE_ID'],
@@ -78,6 +81,8 @@ describe('configuration', () => {
     const mid = 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45';
     const bySiteUrl = loadConfig({
       ...hosted,
+      STRIPE_SECRET_KEY: 'rk_live_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
       FLEXCHARGE_ENV: 'production',
       FLEXCHARGE_MID: mid,
       FLEXCHARGE_SITE_URL: 'https://shop.example.com',

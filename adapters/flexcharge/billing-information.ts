@@ -32,6 +32,25 @@ export function billingInformationOf(
   };
 }
 
+/** The fields §6.4 marks required of a billing address (state is required for US cards only). */
+const REQUIRED: readonly (keyof BillingInformation)[] = [
+  'firstName',
+  'lastName',
+  'country',
+  'countryCode',
+  'addressLine1',
+  'city',
+  'zipCode',
+];
+
+/**
+ * Whether every field §6.4 requires is there. /transmit's billing address is optional, but once
+ * sent its fields are held to the same rule, so a partial one is better left out there.
+ */
+export function isCompleteBilling(billing: BillingInformation): boolean {
+  return REQUIRED.every((field) => Boolean(billing[field]));
+}
+
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 /** FlexCharge wants the country's name beside its code (`United States`, `US`). */

@@ -1,6 +1,6 @@
 import type { ChargeReport } from '../../plugin/core/billing-engine.js';
 import type { SiteReference } from '../../plugin/core/rescue-provider.js';
-import { billingInformationOf } from './billing-information.js';
+import { billingInformationOf, isCompleteBilling } from './billing-information.js';
 import { transactionResultCodes } from './result-codes.js';
 import { intervalInWords } from './subscription-interval.js';
 import type { TransmitRequest } from './wire/requests.js';
@@ -55,7 +55,7 @@ export function mapChargeToTransmit(
       email: charge.customer.email ?? 'NA',
       ...(charge.customer.phone ? { phone: charge.customer.phone } : {}),
     },
-    ...(Object.keys(billing).length > 0 ? { billingInformation: billing } : {}),
+    ...(isCompleteBilling(billing) ? { billingInformation: billing } : {}),
     ...(card
       ? {
           paymentMethod: {

@@ -4,6 +4,7 @@ import { type Express, Router } from 'express';
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
@@ -32,6 +33,8 @@ export interface RunningPlugin {
   readonly flexcharge: FlexChargeSetup;
   readonly stripe: StripeSetup;
   readonly worker: Worker;
+  /** Who the worker acts for; another worker on the same database (another instance) uses the same. */
+  readonly merchants: MerchantDirectory;
   /** Encrypts secrets at rest (card tokens) under ENCRYPTION_KEY or the local key. */
   readonly secrets: SecretBox;
   stop(): Promise<void>;
@@ -110,20 +113,22 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       }),
     );
 
+    const merchants = singleMerchantDirectory({
+      merchantId: DEFAULT_MERCHANT_ID,
+      policy: policyFromConfig(config, DEFAULT_MERCHANT_ID, flexcharge.provider !== null),
+      provider: flexcharge.provider,
+      engines,
+    });
     const worker = createWorker({
       inbox,
       rescues,
       transmissions: createTransmissionRepository(database.db),
       cardTokens,
       retention: createRetention(database.db, retentionPolicyFromConfig(config)),
-      merchants: singleMerchantDirectory({
-        merchantId: DEFAULT_MERCHANT_ID,
-        policy: policyFromConfig(config, DEFAULT_MERCHANT_ID, flexcharge.provider !== null),
-        provider: flexcharge.provider,
-        engines,
-      }),
+      merchants,
       clock,
       logger,
+      concurrency: config.WORKER_CONCURRENCY,
     });
     if (options.startWorker !== false) worker.start(config.WORKER_INTERVAL_MS);
     // The worker stops before anything it uses: it finishes its pass, then the rest closes.
@@ -136,7 +141,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       ...(flexcharge.sandbox ? { flexchargeSandbox: flexcharge.sandbox.baseUrl } : {}),
       ...(stripe.emulator ? { stripeEmulator: stripe.emulator.url } : {}),
     });
-    return { url, port, clock, database, flexcharge, stripe, worker, secrets, stop: stopAll };
+    return { url, port, clock, database, flexcharge, stripe, worker, merchants, secrets, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

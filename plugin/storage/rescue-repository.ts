@@ -136,8 +136,8 @@ export function createRescueRepository(db: Kysely<Database>) {
             // A wake that arrived during the step asks for another look at once.
             next_action_at: sql<Date | null>`case when wake_pending then ${now}::timestamptz else ${outcome.nextActionAt}::timestamptz end`,
             wake_pending: false,
-            attempts: 0,
-            last_error: null,
+            // A parked rescue keeps the error a person must see until it leaves needs_attention.
+            ...(row.state === 'needs_attention' && !outcome.to ? {} : { attempts: 0, last_error: null }),
             locked_by: null,
             locked_until: null,
             updated_at: now,

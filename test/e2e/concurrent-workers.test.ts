@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../plugin/config/load-config.js';
-import { silentLogger } from '../../plugin/core/logger.js';
-import { policyFromConfig, singleMerchantDirectory } from '../../plugin/runtime/merchant-from-config.js';
-import { DEFAULT_MERCHANT_ID } from '../../plugin/runtime/start-plugin.js';
-import { createCardTokenRepository } from '../../plugin/storage/card-token-repository.js';
-import { createInboxRepository } from '../../plugin/storage/inbox-repository.js';
-import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
-import { createTransmissionRepository } from '../../plugin/storage/transmission-repository.js';
-import { createWorker, type Worker } from '../../plugin/worker/worker.js';
+import type { Worker } from '../../plugin/worker/worker.js';
 import { DAY_MS, type E2E, startE2E } from './plugin-harness.js';
 
 describe('several workers on one database', () => {
@@ -16,25 +8,8 @@ describe('several workers on one database', () => {
   let workers: Worker[];
   before(async () => {
     e = await startE2E();
-    const db = e.database.db;
     // Three more workers, as other instances of the plugin would run them, sharing the database.
-    workers = ['w1', 'w2', 'w3'].map((workerId) =>
-      createWorker({
-        inbox: createInboxRepository(db),
-        rescues: createRescueRepository(db),
-        transmissions: createTransmissionRepository(db),
-        cardTokens: createCardTokenRepository(db, e.plugin.secrets),
-        merchants: singleMerchantDirectory({
-          merchantId: DEFAULT_MERCHANT_ID,
-          policy: policyFromConfig(loadConfig({ FLEXCHARGE_ENV: 'local' }), DEFAULT_MERCHANT_ID, true),
-          provider: e.plugin.flexcharge.provider,
-          engines: [e.plugin.stripe.adapter],
-        }),
-        clock: e.clock,
-        logger: silentLogger,
-        workerId,
-      }),
-    );
+    workers = ['w1', 'w2', 'w3'].map((workerId) => e.anotherWorker(workerId));
   });
   after(() => e.close());
 

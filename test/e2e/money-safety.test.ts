@@ -2,40 +2,16 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { loadConfig } from '../../plugin/config/load-config.js';
-import { silentLogger } from '../../plugin/core/logger.js';
 import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
-import { policyFromConfig, singleMerchantDirectory } from '../../plugin/runtime/merchant-from-config.js';
 import { DEFAULT_MERCHANT_ID } from '../../plugin/runtime/start-plugin.js';
-import { createCardTokenRepository } from '../../plugin/storage/card-token-repository.js';
-import { createInboxRepository } from '../../plugin/storage/inbox-repository.js';
 import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
-import { createTransmissionRepository } from '../../plugin/storage/transmission-repository.js';
-import { createWorker } from '../../plugin/worker/worker.js';
 import { ADMIN_TOKEN, DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
 
 const LEASE_MS = 120_000;
 
-/** A worker of another instance of the plugin on the same database, with its own FlexCharge port. */
+/** Another instance's worker, with a lease short enough to outrun and renewed every 20 ms. */
 function otherWorker(e: E2E, workerId: string, provider: MerchantRuntime['provider']) {
-  const db = e.database.db;
-  return createWorker({
-    inbox: createInboxRepository(db),
-    rescues: createRescueRepository(db),
-    transmissions: createTransmissionRepository(db),
-    cardTokens: createCardTokenRepository(db, e.plugin.secrets),
-    merchants: singleMerchantDirectory({
-      merchantId: DEFAULT_MERCHANT_ID,
-      policy: policyFromConfig(loadConfig({ FLEXCHARGE_ENV: 'local' }), DEFAULT_MERCHANT_ID, true),
-      provider,
-      engines: [e.plugin.stripe.adapter],
-    }),
-    clock: e.clock,
-    logger: silentLogger,
-    workerId,
-    leaseMs: LEASE_MS,
-    leaseRenewMs: 20,
-  });
+  return e.anotherWorker(workerId, { provider, worker: { leaseMs: LEASE_MS, leaseRenewMs: 20 } });
 }
 
 async function rescueRow(e: E2E, invoiceId: string) {
@@ -86,7 +62,7 @@ describe('money safety under interleavings', () => {
     intruder = otherWorker(e, 'worker-b', real);
     await a.drain(3);
     const rescue = await rescueRow(e, invoice.id);
-    assert.equal(rescue.state, 'held');
+    assert.equal(rescue.state, 'held', rescue.last_error ?? '');
     assert.ok(rescue.flexcharge_order_id);
     const evaluations = (await e.evaluateBodies()).filter((b) => b.orderId === invoice.id);
     assert.equal(evaluations.length, 1, 'one evaluate, by the lease holder');

@@ -4,10 +4,16 @@ import type { EvaluateRequest } from '../../adapters/flexcharge/wire/requests.js
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
 import { silentLogger } from '../../plugin/core/logger.js';
+import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
 import { createLocalDriver } from '../../plugin/runtime/local-driver.js';
 import { subscribeLocalCustomer } from '../../plugin/runtime/local-subscriber.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
+import { createCardTokenRepository } from '../../plugin/storage/card-token-repository.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
+import { createInboxRepository } from '../../plugin/storage/inbox-repository.js';
+import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
+import { createTransmissionRepository } from '../../plugin/storage/transmission-repository.js';
+import { createWorker, type Worker, type WorkerDeps } from '../../plugin/worker/worker.js';
 import { justAfterPeriodEnd, setCardBehavior } from '../support/stripe-emulator-controls.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -146,9 +152,34 @@ export async function startE2E(env: Record<string, string> = {}) {
     return rows.map((r) => r.request_body as EvaluateRequest);
   }
 
+  /**
+   * A worker of another instance of the plugin on the same database, acting for the same merchant;
+   * `provider` stands in for its FlexCharge port (e.g. a slow one), `worker` for its settings.
+   */
+  function anotherWorker(
+    workerId: string,
+    options: { provider?: MerchantRuntime['provider']; worker?: Partial<WorkerDeps> } = {},
+  ): Worker {
+    const db = database.db;
+    return createWorker({
+      inbox: createInboxRepository(db),
+      rescues: createRescueRepository(db),
+      transmissions: createTransmissionRepository(db),
+      cardTokens: createCardTokenRepository(db, plugin.secrets),
+      merchants: options.provider
+        ? { get: (id) => ({ ...plugin.merchants.get(id), provider: options.provider! }) }
+        : plugin.merchants,
+      clock,
+      logger: silentLogger,
+      workerId,
+      ...options.worker,
+    });
+  }
+
   return {
     clock,
     plugin,
+    anotherWorker,
     stripe,
     emulator,
     sandbox,

@@ -84,7 +84,10 @@ describe('a declined renewal that FlexCharge rescues', () => {
     await e.advance(DAY_MS);
     const rows = await e.database.db.selectFrom('flexcharge_mit.transmissions').selectAll().execute();
     assert.ok(rows.length >= 2);
-    assert.ok(rows.every((r) => r.state === 'sent' && r.transmit_id));
+    assert.ok(
+      rows.every((r) => r.state === 'sent' && r.transmit_id),
+      rows.map((r) => r.last_error).join('; '),
+    );
     assert.deepEqual(new Set(rows.map((r) => r.succeeded)), new Set([true, false]));
     assert.equal(e.sandboxCalls('/v1/transmit').length, rows.length);
   });

@@ -5,6 +5,7 @@ import { createMemoryCallLog } from '../../adapters/flexcharge/call-log.js';
 import { createFlexChargeClient } from '../../adapters/flexcharge/flexcharge-client.js';
 import { createFlexChargeRescueProvider } from '../../adapters/flexcharge/flexcharge-rescue-provider.js';
 import { createFlexChargeSandbox, DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/index.js';
+import type { RenewalFailure } from '../../plugin/core/billing-engine.js';
 import { ManualClock } from '../../plugin/core/clock.js';
 import { money } from '../../plugin/core/money.js';
 import { tokenizeRequest } from './fixtures.js';
@@ -49,7 +50,7 @@ describe('FlexCharge rescue provider against the sandbox', () => {
         rescueId: randomUUID(),
         merchantOrderId: invoiceId,
         cardToken: token,
-        renewal: renewalFailure({ invoiceId, failedAt: clock.now() }),
+        renewal: withWholeBillingAddress(renewalFailure({ invoiceId, failedAt: clock.now() })),
         expiresAt: new Date(clock.now().getTime() + 21 * 86_400_000),
       }),
     );
@@ -66,6 +67,8 @@ describe('FlexCharge rescue provider against the sandbox', () => {
     >;
     assert.equal(sent.mid as unknown, DEMO_CREDENTIAL.mid);
     assert.deepEqual(Object.keys(sent.billingInformation ?? {}).sort(), [
+      'addressLine1',
+      'city',
       'country',
       'countryCode',
       'firstName',
@@ -110,3 +113,15 @@ describe('FlexCharge rescue provider against the sandbox', () => {
     assert.deepEqual(await provider.outcome(randomUUID()), { status: 'not_found' });
   });
 });
+
+/** The sandbox holds a billing address to all of §6.4 by default: street and city besides the rest. */
+function withWholeBillingAddress(renewal: RenewalFailure): RenewalFailure {
+  const card = renewal.card!;
+  return {
+    ...renewal,
+    card: {
+      ...card,
+      billingAddress: { ...card.billingAddress!, line1: 'Unter den Linden 1', city: 'Berlin' },
+    },
+  };
+}

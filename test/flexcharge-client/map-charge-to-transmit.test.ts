@@ -58,15 +58,29 @@ describe('transmit body', () => {
     assert.equal(transaction.responseSubStatus, 'do_not_honor');
   });
 
-  it('describes a six-monthly subscription in FlexCharge’s words with its count, and the card’s billing address', () => {
+  it('describes a six-monthly subscription in FlexCharge’s words with its count', () => {
     const body = transmitOf(approved);
     assert.equal(body.subscription?.interval, 'monthly');
     assert.deepEqual(body.additionalFields, [{ key: 'subscriptionIntervalCount', value: '6' }]);
-    assert.deepEqual(body.billingInformation, {
+  });
+
+  it('leaves out a partial billing address (optional on /transmit, but complete once sent) and sends a whole one', () => {
+    assert.equal(transmitOf(approved).billingInformation, undefined, 'country and postal code only');
+    const card = approved.card!;
+    const whole = transmitOf({
+      ...approved,
+      card: {
+        ...card,
+        billingAddress: { ...card.billingAddress!, line1: 'Unter den Linden 1', city: 'Berlin' },
+      },
+    });
+    assert.deepEqual(whole.billingInformation, {
       firstName: 'Ada',
       lastName: 'Lovelace',
       country: 'Germany',
       countryCode: 'DE',
+      addressLine1: 'Unter den Linden 1',
+      city: 'Berlin',
       zipCode: '10115',
     });
   });

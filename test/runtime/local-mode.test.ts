@@ -66,7 +66,18 @@ describe('the emulators stay out of production', () => {
   });
 
   it('refuses to start FlexCharge production with the Stripe emulator, or a live Stripe key with a test FlexCharge', () => {
-    const production = { FLEXCHARGE_ENV: 'production', FLEXCHARGE_APP_KEY: 'k', FLEXCHARGE_APP_SECRET: 's' };
+    // Everything else a hosted FlexCharge needs, so only the Stripe side is judged here.
+    const hosted = {
+      FLEXCHARGE_MID: 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45',
+      FLEXCHARGE_SITE_URL: 'https://shop.example.com',
+      ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+    };
+    const production = {
+      FLEXCHARGE_ENV: 'production',
+      FLEXCHARGE_APP_KEY: 'k',
+      FLEXCHARGE_APP_SECRET: 's',
+      ...hosted,
+    };
     const variablesOf = (env: Record<string, string>) => {
       try {
         loadConfig(env);
@@ -83,9 +94,13 @@ describe('the emulators stay out of production', () => {
     );
     const live = { STRIPE_SECRET_KEY: 'rk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
     assert.deepEqual(variablesOf({ FLEXCHARGE_ENV: 'local', ...live }), ['FLEXCHARGE_ENV']);
-    assert.deepEqual(variablesOf({ FLEXCHARGE_ENV: 'sandbox', ...live }), ['FLEXCHARGE_ENV']);
+    assert.deepEqual(variablesOf({ FLEXCHARGE_ENV: 'sandbox', ...hosted, ...live }), ['FLEXCHARGE_ENV']);
     assert.deepEqual(variablesOf({ ...production, ...live }), []);
-    assert.deepEqual(variablesOf({ FLEXCHARGE_ENV: 'sandbox' }), [], 'FlexCharge sandbox with the emulator');
+    assert.deepEqual(
+      variablesOf({ FLEXCHARGE_ENV: 'sandbox', ...hosted }),
+      [],
+      'FlexCharge sandbox with the emulator',
+    );
   });
 
   it('fills in the sandbox’s demo account, MID and site only for FLEXCHARGE_ENV=local', async () => {
@@ -96,7 +111,12 @@ describe('the emulators stay out of production', () => {
     assert.equal(local.FLEXCHARGE_WEBHOOK_KEY, DEMO_SUBSCRIBER_KEY);
     const withUrl = await withLocalDefaults(loadConfig({ FLEXCHARGE_SITE_URL: 'https://shop.example' }));
     assert.equal(withUrl.FLEXCHARGE_SITE_ID, undefined, 'a configured site URL is the site');
-    const hosted = loadConfig({ FLEXCHARGE_ENV: 'sandbox' });
+    const hosted = loadConfig({
+      FLEXCHARGE_ENV: 'sandbox',
+      FLEXCHARGE_MID: 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45',
+      FLEXCHARGE_SITE_URL: 'https://shop.example.com',
+      ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+    });
     assert.deepEqual(await withLocalDefaults(hosted), hosted);
   });
 
