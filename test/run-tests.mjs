@@ -1,6 +1,6 @@
 // Runs every test/**/*.test.ts file with node's test runner (Node 20's `--test` takes no globs). The
 // end-to-end files (test/e2e/) run once per behaviour profile in E2E_PROFILES (comma-separated,
-// default `default`; see test/e2e/plugin-harness.ts), the other files once, with the first profile.
+// default all three: `default,alternate,final-action`; see test/e2e/plugin-harness.ts), the other files once, with the first profile.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const profiles = (process.env.E2E_PROFILES || 'default')
+const profiles = (process.env.E2E_PROFILES || 'default,alternate,final-action')
   .split(',')
   .map((p) => p.trim())
   .filter(Boolean);
