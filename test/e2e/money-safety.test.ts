@@ -252,4 +252,39 @@ describe('an approval is never ignored', () => {
     assert.equal(paid.status, 'paid');
     assert.equal(paid.metadata?.flexcharge_status, 'recovered');
   });
+
+  it('reads the order again after a cancel: FlexCharge collected just before it, so the payment is refunded', async () => {
+    const { subscription, paymentMethod, customer } = await e.subscriber();
+    await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
+    const invoice = await e.renew(subscription.id);
+    const orderId = (await rescueRow(e, invoice.id)).flexcharge_order_id!;
+    const real = e.plugin.flexcharge.provider!;
+    // FlexCharge completes the order while our cancel is on its way. Whether it then refuses the
+    // cancel or accepts it and changes nothing is not documented (the E2E profiles play both).
+    const racing: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+      acceptsAmount: real.acceptsAmount.bind(real),
+      async cancel(id: string, key: string) {
+        e.clock.advance(2 * DAY_MS + 60_000);
+        await e.sandbox.runDue();
+        assert.equal(e.sandbox.orders.get(id)?.state, 'completed');
+        return real.cancel(id, key);
+      },
+    });
+    e.sandbox.setWebhook(undefined);
+    const card = await e.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await e.stripe.invoices.pay(invoice.id, { payment_method: card.id });
+    await e.emulator.runDue();
+    await otherWorker(e, 'worker-r', racing).drain(10);
+
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.state, 'conflict', after.last_error ?? '');
+    assert.equal(e.sandbox.orders.get(orderId)?.state, 'returned', 'the FlexCharge payment went back');
+    assert.equal(e.sandboxCalls('/refund').length, 1);
+    const paid = await e.stripe.invoices.retrieve(invoice.id);
+    assert.notEqual(
+      paid.metadata?.flexcharge_status,
+      'recovered',
+      'nothing written over the customer’s payment',
+    );
+  });
 });
