@@ -248,6 +248,22 @@ export function createRescueRepository(db: Kysely<Database>) {
       return Number(result.numUpdatedRows);
     },
 
+    /**
+     * Records FlexCharge's order id on the rescue of `invoiceId` that may have an order but does not
+     * know its id (the evaluate's answer was lost), so the order's outcome reaches it.
+     */
+    async adoptOrder(merchantId: string, invoiceId: string, orderId: string, now: Date): Promise<boolean> {
+      const result = await db
+        .updateTable(T)
+        .set({ flexcharge_order_id: orderId, order_open: true, updated_at: now })
+        .where('merchant_id', '=', merchantId)
+        .where('invoice_id', '=', invoiceId)
+        .where('flexcharge_order_id', 'is', null)
+        .where('order_open', '=', true)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     /** A person fixed the cause: put a needs-attention rescue back where it stopped. */
     async retry(id: string, now: Date): Promise<boolean> {
       return db.transaction().execute(async (trx) => {

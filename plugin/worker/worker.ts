@@ -63,6 +63,10 @@ export function createWorker(deps: WorkerDeps) {
     const merchant = deps.merchants.get(event.merchant_id);
     if (event.source === FLEXCHARGE_SOURCE) {
       const hint = event.payload as ProviderWebhookEvent;
+      // An evaluate whose answer was lost left the rescue without FlexCharge's order id: the order's
+      // own event names it, with our invoice as its merchant order id.
+      if (hint.merchantOrderId)
+        await deps.rescues.adoptOrder(merchant.merchantId, hint.merchantOrderId, hint.orderId, now);
       await deps.rescues.wake({ merchantId: merchant.merchantId, providerOrderId: hint.orderId }, now);
       return;
     }

@@ -287,4 +287,33 @@ describe('an approval is never ignored', () => {
       'nothing written over the customer’s payment',
     );
   });
+
+  it('follows an order whose evaluate answer was lost, as soon as FlexCharge’s webhook names it', async () => {
+    await e.close();
+    e = await startE2E({ SANDBOX_DECISION_DELAY_SECONDS: '3600' });
+    const { subscription, paymentMethod } = await e.subscriber();
+    await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
+    const invoice = await e.renew(subscription.id);
+    // FlexCharge took the evaluate, but the process died before its answer was recorded: the rescue
+    // knows an order may exist (order_open), not its id, and its retry waits on the backoff.
+    const handedOver = await rescueRow(e, invoice.id);
+    await e.database.db
+      .updateTable('flexcharge_mit.rescues')
+      .set({
+        state: 'evaluating',
+        flexcharge_order_id: null,
+        order_open: true,
+        next_action_at: new Date(e.clock.now().getTime() + DAY_MS),
+      })
+      .where('id', '=', handedOver.id)
+      .execute();
+
+    // FlexCharge decides an hour later and says so in its webhook.
+    await e.advance(HOUR_MS + 60_000);
+    const after = await rescueRow(e, invoice.id);
+    assert.equal(after.flexcharge_order_id, handedOver.flexcharge_order_id, 'the order named by its webhook');
+    assert.equal(after.state, 'recovered', after.last_error ?? '');
+    assert.equal((await e.stripe.invoices.retrieve(invoice.id)).status, 'paid');
+    assert.equal(e.sandboxCalls('/v1/evaluate').length, 1, 'no second evaluate was needed');
+  });
 });

@@ -18,6 +18,10 @@ const REASK_MS = 3_600_000;
 
 /** `evaluating`: the invoice is held; hand the renewal to FlexCharge (/evaluate) and follow its answer. */
 export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
+  // FlexCharge's own event named the order our lost evaluate answer would have named: follow it.
+  if (rescue.providerOrderId && rescue.orderOpen) {
+    return { to: 'held', note: 'FlexCharge named the order in its webhook: following it', nextActionAt: ctx.now };
+  }
   if (pastDeadline(rescue, ctx)) {
     return { to: 'releasing', note: 'expired before FlexCharge named an order', nextActionAt: ctx.now };
   }
