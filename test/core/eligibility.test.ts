@@ -3,46 +3,15 @@ import { describe, it } from 'node:test';
 import type { RenewalFailure } from '../../plugin/core/billing-engine.js';
 import { checkEligibility } from '../../plugin/core/eligibility.js';
 import { DEFAULT_NO_RETRY_DECLINE_CODES, type MerchantPolicy } from '../../plugin/core/merchant-policy.js';
+import { renewalFailure } from '../support/fakes/renewal-failure-fixture.js';
 
 const failedAt = new Date('2026-11-01T10:00:00Z');
 
-const renewal: RenewalFailure = {
-  invoiceId: 'in_1',
-  invoiceStatus: 'open',
-  billingReason: 'subscription_cycle',
-  automaticCollection: true,
-  engineInitiated: true,
-  attemptCount: 1,
-  autoAdvance: true,
+// Eligible as it stands (the port fakes' renewal); each case overrides what it is about.
+const renewal: RenewalFailure = renewalFailure('in_1', {
   failedAt,
   amountDue: { amount: 1999, currency: 'USD' },
-  statementDescriptor: 'ACME PRO',
-  subscription: {
-    id: 'sub_1',
-    status: 'past_due',
-    collectionPaused: false,
-    interval: 'month',
-    intervalCount: 1,
-    price: { amount: 1999, currency: 'USD' },
-    paymentNumber: 3,
-  },
-  failedPayment: {
-    chargeId: 'ch_1',
-    paymentIntentId: 'pi_1',
-    code: 'card_declined',
-    declineCode: 'insufficient_funds',
-    networkDeclineCode: '51',
-    networkStatus: 'declined',
-    network: 'visa',
-    checks: null,
-    adviceCode: 'try_again_later',
-    message: null,
-  },
-  card: null,
-  customer: { id: 'cus_1', email: 'a@example.com', phone: null, name: 'Ada Lovelace', address: null },
-  lines: [],
-  originalAuthentication: null,
-};
+});
 
 const policy: MerchantPolicy = {
   merchantId: 'default',
@@ -87,6 +56,14 @@ describe('rescue eligibility', () => {
     assert.equal(reasonFor({ engineInitiated: false }), 'not_off_session');
     assert.equal(reasonFor({ attemptCount: 2 }), 'not_first_failure');
     assert.equal(reasonFor({ invoiceStatus: 'paid' }), 'invoice_not_open');
+  });
+
+  it('refuses a renewal whose subscription is cancelled, paused, or otherwise not collecting', () => {
+    const sub = renewal.subscription;
+    assert.equal(reasonFor({ subscription: { ...sub, status: 'canceled' } }), 'subscription_not_active');
+    assert.equal(reasonFor({ subscription: { ...sub, status: 'paused' } }), 'subscription_not_active');
+    assert.equal(reasonFor({ subscription: { ...sub, collectionPaused: true } }), 'subscription_not_active');
+    assert.equal(reasonFor({ subscription: { ...sub, status: 'active' } }), 'eligible');
   });
 
   it('refuses a failure seen later than the freshness window', () => {

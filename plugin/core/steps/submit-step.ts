@@ -20,7 +20,11 @@ const REASK_MS = 3_600_000;
 export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promise<StepOutcome> {
   // FlexCharge's own event named the order our lost evaluate answer would have named: follow it.
   if (rescue.providerOrderId && rescue.orderOpen) {
-    return { to: 'held', note: 'FlexCharge named the order in its webhook: following it', nextActionAt: ctx.now };
+    return {
+      to: 'held',
+      note: 'FlexCharge named the order in its webhook: following it',
+      nextActionAt: ctx.now,
+    };
   }
   if (pastDeadline(rescue, ctx)) {
     return { to: 'releasing', note: 'expired before FlexCharge named an order', nextActionAt: ctx.now };
@@ -65,19 +69,16 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
 
 function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expiresAt: Date): StepOutcome {
   const waiting = { ...rescue, expiresAt };
+  /** FlexCharge has an order for the renewal: wait for its outcome, the hold in place. */
+  const following = (orderId: string, providerStatus: string, why: string): StepOutcome => ({
+    to: 'held',
+    note: `${why} (${providerStatus})`,
+    patch: { providerOrderId: orderId, providerStatus, expiresAt, orderOpen: true },
+    nextActionAt: nextPoll(waiting, ctx),
+  });
   switch (decision.status) {
     case 'submitted':
-      return {
-        to: 'held',
-        note: `FlexCharge is working the renewal (${decision.providerStatus})`,
-        patch: {
-          providerOrderId: decision.orderId,
-          providerStatus: decision.providerStatus,
-          expiresAt,
-          orderOpen: true,
-        },
-        nextActionAt: nextPoll(waiting, ctx),
-      };
+      return following(decision.orderId, decision.providerStatus, 'FlexCharge is working the renewal');
     case 'approved':
       return {
         to: 'approved',
@@ -111,17 +112,11 @@ function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expi
       // Not a decline: FlexCharge may be working the order. Follow it like a submitted one; without
       // an order id, the same evaluate (same key) is asked again later for the order's state.
       if (decision.orderId) {
-        return {
-          to: 'held',
-          note: `FlexCharge answered ${decision.providerStatus}: following the order until its real outcome`,
-          patch: {
-            providerOrderId: decision.orderId,
-            providerStatus: decision.providerStatus,
-            expiresAt,
-            orderOpen: true,
-          },
-          nextActionAt: nextPoll(waiting, ctx),
-        };
+        return following(
+          decision.orderId,
+          decision.providerStatus,
+          'following the order until its real outcome',
+        );
       }
       return {
         to: null,
