@@ -165,6 +165,29 @@ describe('money safety under interleavings', () => {
     assert.equal((await e.stripe.invoices.retrieve(invoice.id)).auto_advance, false, 'still held');
   });
 
+  it('gives the hold back when FlexCharge refuses the hand-over, and ends declined', async () => {
+    const { invoice } = await declinedRenewal();
+    e.sandbox.injectFault({
+      path: '/v1/evaluate',
+      status: 200,
+      body: { orderSessionKey: null, orderId: null, success: true, status: 'DECLINED' },
+    });
+    await e.settle();
+    const rescue = await rescueRow(e, invoice.id);
+    assert.equal(rescue.state, 'declined');
+    assert.equal(rescue.hold_active, false);
+    assert.equal(rescue.order_open, false);
+    const released = await e.stripe.invoices.retrieve(invoice.id);
+    assert.equal(released.status, 'open');
+    assert.equal(released.auto_advance, true, 'Stripe’s dunning has the invoice again');
+    const history = await e.rescueFor(invoice.id);
+    assert.deepEqual(
+      history?.history.map((h) => h.to_state),
+      ['received', 'evaluating', 'releasing', 'declined'],
+      'held first, then handed over, then given back',
+    );
+  });
+
   it('keeps honouring a parked rescue: the customer pays, so its live FlexCharge order is stopped', async () => {
     const { invoice, customer } = await declinedRenewal();
     await e.settle();
