@@ -165,6 +165,17 @@ describe('money safety under interleavings', () => {
     assert.equal((await e.stripe.invoices.retrieve(invoice.id)).auto_advance, false, 'still held');
   });
 
+  it('never rescues a renewal whose subscription was cancelled before the rescue knew it', async () => {
+    const { invoice, subscription } = await declinedRenewal();
+    // customer.subscription.deleted is received before the failure is worked: it matches no rescue yet.
+    await e.stripe.subscriptions.cancel(subscription.id);
+    await e.settle();
+    const rescue = await rescueRow(e, invoice.id);
+    assert.equal(rescue.state, 'ineligible');
+    assert.equal(rescue.ineligible_reason, 'subscription_not_active');
+    assert.equal((await e.evaluateBodies()).filter((b) => b.orderId === invoice.id).length, 0);
+  });
+
   it('gives the hold back when FlexCharge refuses the hand-over, and ends declined', async () => {
     const { invoice } = await declinedRenewal();
     e.sandbox.injectFault({
