@@ -199,6 +199,22 @@ describe('money safety under interleavings', () => {
     );
   });
 
+  it('gives the hold back at once when FlexCharge refuses the request as invalid, and waits for a person', async () => {
+    const { invoice } = await declinedRenewal();
+    e.sandbox.injectFault({ path: '/v1/evaluate', status: 400 });
+    await e.settle();
+    const rescue = await rescueRow(e, invoice.id);
+    assert.equal(rescue.state, 'needs_attention');
+    assert.match(rescue.last_error ?? '', /400|refused/);
+    assert.equal(rescue.order_open, false, 'an invalid request created no order');
+    assert.equal(rescue.hold_active, false);
+    assert.equal(
+      (await e.stripe.invoices.retrieve(invoice.id)).auto_advance,
+      true,
+      'Stripe’s dunning resumes',
+    );
+  });
+
   it('keeps honouring a parked rescue: the customer pays, so its live FlexCharge order is stopped', async () => {
     const { invoice, customer } = await declinedRenewal();
     await e.settle();
