@@ -53,10 +53,18 @@ function rescueOf(invoiceId: string, over: Partial<Rescue> = {}): Rescue {
   };
 }
 
-function world(fallback?: ReleaseFallback, refundedOutcome?: 'approved' | 'refunded') {
+function world(
+  fallback?: ReleaseFallback,
+  refundedOutcome?: 'approved' | 'refunded',
+  cancelCompleted?: 'refuse' | 'accept',
+) {
   const journal = new CallJournal();
   const engine = createFakeBillingEngine({ journal });
-  const provider = createFakeRescueProvider({ journal, ...(refundedOutcome ? { refundedOutcome } : {}) });
+  const provider = createFakeRescueProvider({
+    journal,
+    ...(refundedOutcome ? { refundedOutcome } : {}),
+    ...(cancelCompleted ? { cancelCompleted } : {}),
+  });
   const checkpoints: RescuePatch[] = [];
   const ctx: StepContext = {
     engine,
@@ -204,5 +212,57 @@ describe('rescue steps on the port fakes', () => {
     assert.equal((await runRescueStep(refunding, w.ctx)).to, 'conflict');
     assert.equal((await runRescueStep(refunding, w.ctx)).to, 'conflict', 'a replay after a lost answer');
     assert.equal(w.provider.callsTo('refund').length, 1);
+  });
+
+  /** A held rescue with a live order at the fake FlexCharge. */
+  async function heldWith(w: ReturnType<typeof world>) {
+    const invoice = w.engine.addDeclinedRenewal({ autoAdvance: false });
+    const renewal = await w.engine.loadRenewalFailure(invoice.id);
+    const decision = await w.provider.submitRenewal({
+      rescueId: `rsc_${invoice.id}`,
+      merchantOrderId: invoice.id,
+      renewal,
+      cardToken: 'tok_fake',
+      expiresAt: new Date(NOW.getTime() + 21 * 86_400_000),
+      site: policy().site,
+    });
+    const orderId = decision.status === 'submitted' ? decision.orderId : assert.fail('not submitted');
+    const rescue = rescueOf(invoice.id, {
+      state: 'held',
+      providerOrderId: orderId,
+      orderOpen: true,
+      holdActive: true,
+      previousAutoAdvance: true,
+      expiresAt: new Date(NOW.getTime() - 2 * 3_600_000),
+    });
+    return { invoice, orderId, rescue };
+  }
+
+  for (const cancelCompleted of ['refuse', 'accept'] as const) {
+    it(`at expiry, an order that collected during our cancel is written back, not released (a cancel of a completed order: ${cancelCompleted})`, async () => {
+      const w = world('retry_once', undefined, cancelCompleted);
+      const { orderId, rescue } = await heldWith(w);
+      w.provider.during('cancel', () => w.provider.settle(orderId, 'approved'));
+      const outcome = await runRescueStep(rescue, w.ctx);
+      assert.equal(outcome.to, 'approved', outcome.note);
+      assert.equal(w.engine.callsTo('releaseHold').length, 0, 'the hold stays until the write-back');
+    });
+  }
+
+  it('at expiry, stops a pending order and releases only once the order reads ended', async () => {
+    const w = world();
+    const { rescue } = await heldWith(w);
+    const outcome = await runRescueStep(rescue, w.ctx);
+    assert.equal(outcome.to, 'releasing');
+    assert.equal(outcome.patch?.orderOpen, false);
+    assert.equal(w.provider.callsTo('cancel').length, 1);
+  });
+
+  it('acts on an approval that reaches a parked rescue', async () => {
+    const w = world();
+    const { orderId, rescue } = await heldWith(w);
+    w.provider.settle(orderId, 'approved');
+    const outcome = await runRescueStep({ ...rescue, state: 'needs_attention' }, w.ctx);
+    assert.equal(outcome.to, 'approved');
   });
 });
