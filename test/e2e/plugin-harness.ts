@@ -176,10 +176,31 @@ export async function startE2E(env: Record<string, string> = {}) {
     });
   }
 
+  /** The rescue row of an invoice, as stored. */
+  function rescueRow(invoiceId: string) {
+    return database.db
+      .selectFrom('flexcharge_mit.rescues')
+      .selectAll()
+      .where('invoice_id', '=', invoiceId)
+      .executeTakeFirstOrThrow();
+  }
+
+  /** A subscriber whose renewal just declined: the failure is in the plugin's inbox, not yet worked. */
+  async function declinedRenewal() {
+    const { subscription, paymentMethod, customer } = await subscriber();
+    await declineNextCharges(paymentMethod.id, 'insufficient_funds');
+    clock.set(await justAfterPeriodEnd(stripe, subscription.id));
+    await emulator.runDue();
+    const invoice = (await stripe.invoices.list({ subscription: subscription.id, limit: 1 })).data[0]!;
+    return { subscription, paymentMethod, customer, invoice };
+  }
+
   return {
     clock,
     plugin,
     anotherWorker,
+    rescueRow,
+    declinedRenewal,
     stripe,
     emulator,
     sandbox,
