@@ -85,6 +85,11 @@ export interface InvoiceState {
   exhausted: boolean;
 }
 
+/** An invoice's retry bookkeeping before any attempt. */
+export function newInvoiceState(): InvoiceState {
+  return { firstAttemptAt: null, retryAnchor: null, retriesDone: 0, hardDecline: null, exhausted: false };
+}
+
 export interface WebhookEndpointState {
   endpoint: Stripe.WebhookEndpoint;
   secret: string;

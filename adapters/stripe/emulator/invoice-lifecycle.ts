@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { copy, type EmulatorContext, idOf, mustGet } from './emulator-store.js';
+import { copy, type EmulatorContext, idOf, mustGet, newInvoiceState } from './emulator-store.js';
 import type { EventOrigin } from './emulator-types.js';
 import { emitEvent } from './event-log.js';
 import { newId } from './ids.js';
@@ -54,13 +54,7 @@ export function createSubscriptionInvoice(
     periodEnd: spec.periodEnd,
   });
   store.invoices.set(id, invoice);
-  store.invoiceStates.set(id, {
-    firstAttemptAt: null,
-    retryAnchor: null,
-    retriesDone: 0,
-    hardDecline: null,
-    exhausted: false,
-  });
+  store.invoiceStates.set(id, newInvoiceState());
   emitEvent(ctx, 'invoice.created', invoice, spec.origin, spec.at);
   return invoice;
 }

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { type EmulatorContext, mustGet } from './emulator-store.js';
+import { type EmulatorContext, mustGet, newInvoiceState } from './emulator-store.js';
 import type { EventOrigin } from './emulator-types.js';
 import { emitEvent } from './event-log.js';
 import { newId } from './ids.js';
@@ -79,13 +79,7 @@ function trialInvoice(ctx: EmulatorContext, sub: Stripe.Subscription, at: number
   invoice.status_transitions.finalized_at = at;
   invoice.status_transitions.paid_at = at;
   store.invoices.set(id, invoice);
-  store.invoiceStates.set(id, {
-    firstAttemptAt: null,
-    retryAnchor: null,
-    retriesDone: 0,
-    hardDecline: null,
-    exhausted: false,
-  });
+  store.invoiceStates.set(id, newInvoiceState());
   return invoice;
 }
 
