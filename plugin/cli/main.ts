@@ -11,6 +11,7 @@ const USAGE = `usage: flexcharge-mit <command>
 
   start            run the plugin (HTTP surface and worker); configuration from the environment
   migrate          apply pending database migrations and exit
+  keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
   sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
   emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
   demo             a declined renewal rescued end to end, locally, in a few seconds
@@ -37,6 +38,14 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await database.close();
       }
+      return;
+    }
+    case 'keys': {
+      const { runKeysCommand } = await import('./keys-command.js');
+      process.exitCode = await runKeysCommand(argv.slice(1), loadConfig(), {
+        logger,
+        print: (line) => console.log(line),
+      });
       return;
     }
     // The emulators and the demo are imported only when asked for: `start` loads none of their code.

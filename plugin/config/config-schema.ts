@@ -59,6 +59,19 @@ export const configSchema = z
       .describe(
         'Key that encrypts card tokens and credentials at rest (AES-256-GCM): 32 random bytes in base64. Required outside local; in local, generated once under DATA_DIR when unset.',
       ),
+    ENCRYPTION_KEY_PREVIOUS: z
+      .string()
+      .refine(
+        (list) =>
+          list
+            .split(',')
+            .every((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length === 32),
+        'must be a comma-separated list of base64 keys of 32 bytes each',
+      )
+      .optional()
+      .describe(
+        'Keys ENCRYPTION_KEY replaced, comma-separated: secrets sealed under them still open, and `flexcharge-mit keys rotate` re-encrypts them under ENCRYPTION_KEY.',
+      ),
     FLEXCHARGE_ENV: z
       .enum(['local', 'sandbox', 'production'])
       .default('local')

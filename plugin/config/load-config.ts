@@ -27,6 +27,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 const SECRET_VARIABLES = new Set([
   'ADMIN_TOKEN',
   'ENCRYPTION_KEY',
+  'ENCRYPTION_KEY_PREVIOUS',
   'FLEXCHARGE_APP_SECRET',
   'FLEXCHARGE_WEBHOOK_KEY',
   'DATABASE_URL',

@@ -8,7 +8,7 @@ import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
-import { resolveEncryptionKey } from '../security/encryption-key.js';
+import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
 import { createCardTokenRepository, sealClearCardTokens } from '../storage/card-token-repository.js';
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
@@ -21,6 +21,7 @@ import { createWorker, type Worker } from '../worker/worker.js';
 import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
 import { withLocalDefaults } from './local-defaults.js';
 import { policyFromConfig, singleMerchantDirectory } from './merchant-from-config.js';
+import { seedDefaultMerchant } from './seed-default-merchant.js';
 import { type StripeSetup, setupStripe } from './stripe-setup.js';
 
 export const DEFAULT_MERCHANT_ID = 'default';
@@ -35,7 +36,7 @@ export interface RunningPlugin {
   readonly worker: Worker;
   /** Who the worker acts for; another worker on the same database (another instance) uses the same. */
   readonly merchants: MerchantDirectory;
-  /** Encrypts secrets at rest (card tokens) under ENCRYPTION_KEY or the local key. */
+  /** Encrypts secrets at rest (card tokens, merchant credentials) under ENCRYPTION_KEY or the local key. */
   readonly secrets: SecretBox;
   stop(): Promise<void>;
 }
@@ -70,9 +71,15 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
     const applied = await migrateToLatest(database.db);
     if (applied.length)
       logger.info('migrations applied', { migrations: applied.map((m) => m.migrationName) });
-    const secrets = createSecretBox(resolveEncryptionKey(config, logger));
+    const secrets = createSecretBox(resolveEncryptionKey(config, logger), resolvePreviousKeys(config));
     const sealed = await sealClearCardTokens(database.db, secrets);
     if (sealed) logger.info('card tokens stored in clear are now encrypted', { count: sealed });
+    await seedDefaultMerchant(database.db, config, {
+      box: secrets,
+      clock,
+      logger,
+      merchantId: DEFAULT_MERCHANT_ID,
+    });
 
     // Webhook and admin routes are mounted once their adapters exist; until then they answer 404.
     const lateRoutes = Router();

@@ -57,3 +57,12 @@ function readLocalKey(file: string): Buffer | null {
   if (key.length !== KEY_BYTES) throw new ConfigError(`${file} does not hold a ${KEY_BYTES}-byte base64 key`);
   return key;
 }
+
+/**
+ * The keys ENCRYPTION_KEY replaced (ENCRYPTION_KEY_PREVIOUS, comma-separated base64): secrets sealed
+ * under them still open, and `keys rotate` re-seals them under the current key.
+ */
+export function resolvePreviousKeys(config: { ENCRYPTION_KEY_PREVIOUS?: string | undefined }): Buffer[] {
+  if (!config.ENCRYPTION_KEY_PREVIOUS) return [];
+  return config.ENCRYPTION_KEY_PREVIOUS.split(',').map((k) => Buffer.from(k.trim(), 'base64'));
+}

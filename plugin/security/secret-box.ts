@@ -13,8 +13,13 @@ export interface SecretBox {
    * another row, or altered in any bit, does not open.
    */
   seal(plaintext: string, context: string): SealedSecret;
-  /** The plaintext; throws `SecretBoxError` for another key, another context or altered bytes. */
+  /**
+   * The plaintext, opened with the sealing key or any previous key it was built with; throws
+   * `SecretBoxError` for an unknown key, another context or altered bytes.
+   */
   open(sealed: SealedSecret, context: string): string;
+  /** Whether `open` knows the key `keyId` names (the current one or a previous one). */
+  knows(keyId: string): boolean;
 }
 
 export interface SealedSecret {
@@ -29,10 +34,18 @@ export const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function createSecretBox(key: Buffer): SecretBox {
-  if (key.length !== KEY_BYTES)
-    throw new SecretBoxError(`an encryption key is ${KEY_BYTES} bytes, not ${key.length}`);
+/**
+ * Seals under `key`; opens under `key` or any of `previous`, so rows sealed before a key rotation
+ * stay readable until the rotation command has re-sealed them under the new key.
+ */
+export function createSecretBox(key: Buffer, previous: readonly Buffer[] = []): SecretBox {
+  for (const k of [key, ...previous]) {
+    if (k.length !== KEY_BYTES)
+      throw new SecretBoxError(`an encryption key is ${KEY_BYTES} bytes, not ${k.length}`);
+  }
   const keyId = keyIdOf(key);
+  const keys = new Map<string, Buffer>(previous.map((k) => [keyIdOf(k), k]));
+  keys.set(keyId, key);
   return {
     keyId,
     seal(plaintext, context) {
@@ -42,13 +55,18 @@ export function createSecretBox(key: Buffer): SecretBox {
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return { keyId, ciphertext: Buffer.concat([nonce, body, cipher.getAuthTag()]) };
     },
+    knows: (id) => keys.has(id),
     open(sealed, context) {
-      if (sealed.keyId !== keyId) {
-        throw new SecretBoxError(`sealed under key ${sealed.keyId}, but the configured key is ${keyId}`);
+      const openingKey = keys.get(sealed.keyId);
+      if (!openingKey) {
+        const others = keys.size > 1 ? ' and no previous key (ENCRYPTION_KEY_PREVIOUS) matches' : '';
+        throw new SecretBoxError(
+          `sealed under key ${sealed.keyId}, but the configured key is ${keyId}${others}`,
+        );
       }
       const bytes = Buffer.from(sealed.ciphertext);
       if (bytes.length < NONCE_BYTES + TAG_BYTES) throw new SecretBoxError('ciphertext is truncated');
-      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, NONCE_BYTES))
+      const decipher = createDecipheriv('aes-256-gcm', openingKey, bytes.subarray(0, NONCE_BYTES))
         .setAAD(Buffer.from(context, 'utf8'))
         .setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       try {

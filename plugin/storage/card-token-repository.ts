@@ -1,12 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Database } from './schema.js';
+import { cardTokenContext as contextOf } from './sealed-columns.js';
 
 const T = 'flexcharge_mit.card_tokens' as const;
-
-// The row's identity is the ciphertext's context: a ciphertext copied to another row does not open.
-const contextOf = (merchantId: string, engine: string, paymentMethodId: string) =>
-  `card_tokens:${merchantId}:${engine}:${paymentMethodId}`;
 
 /**
  * FlexCharge tokens the merchant's checkout registered for an engine's payment methods, kept

@@ -1,4 +1,10 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type {
+  FlexChargeEnvironment,
+  FlowMode,
+  MerchantEngine,
+  MerchantFlow,
+} from '../core/merchant-settings.js';
 import type { RescueState } from '../core/rescue-states.js';
 
 /** The Postgres schema every table of the plugin lives in, so it can share a merchant's database. */
@@ -143,6 +149,64 @@ export interface WebhookNoncesTable {
   seen_at: Timestamp;
 }
 
+export interface MerchantsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Secrets as `<name>_ciphertext` (AES-256-GCM) plus `<name>_key_id`; never in clear. */
+export interface MerchantFlexchargeCredentialsTable {
+  merchant_id: string;
+  environment: FlexChargeEnvironment;
+  app_key_ciphertext: Uint8Array;
+  app_key_key_id: string;
+  app_secret_ciphertext: Uint8Array;
+  app_secret_key_id: string;
+  mid: string;
+  webhook_key_ciphertext: Uint8Array | null;
+  webhook_key_key_id: string | null;
+  default_site_id: string | null;
+  default_site_url: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MerchantFlowsTable {
+  merchant_id: string;
+  flow: MerchantFlow;
+  mode: FlowMode;
+  environment: FlexChargeEnvironment;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MerchantSitesTable {
+  id: Generated<string>;
+  merchant_id: string;
+  url: string | null;
+  statement_descriptor: string | null;
+  flexcharge_site_id: string | null;
+  mit_enabled: boolean;
+  cit_website_enabled: boolean;
+  cit_call_center_enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MerchantEngineConnectionsTable {
+  merchant_id: string;
+  engine: MerchantEngine;
+  api_key_ciphertext: Uint8Array | null;
+  api_key_key_id: string | null;
+  webhook_secret_ciphertext: Uint8Array | null;
+  webhook_secret_key_id: string | null;
+  stripe_account_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Kysely's view of the tables, keyed by schema-qualified name. */
 export interface Database {
   'flexcharge_mit.flexcharge_calls': FlexchargeCallsTable;
@@ -152,4 +216,9 @@ export interface Database {
   'flexcharge_mit.transmissions': TransmissionsTable;
   'flexcharge_mit.card_tokens': CardTokensTable;
   'flexcharge_mit.webhook_nonces': WebhookNoncesTable;
+  'flexcharge_mit.merchants': MerchantsTable;
+  'flexcharge_mit.merchant_flexcharge_credentials': MerchantFlexchargeCredentialsTable;
+  'flexcharge_mit.merchant_flows': MerchantFlowsTable;
+  'flexcharge_mit.merchant_sites': MerchantSitesTable;
+  'flexcharge_mit.merchant_engine_connections': MerchantEngineConnectionsTable;
 }

@@ -52,4 +52,57 @@ describe('storage', () => {
     }>`select count(*)::int8 as n from flexcharge_mit.flexcharge_calls`.execute(handle.db);
     assert.equal(rows[0]?.n, 1);
   });
+
+  it('keeps merchant parts tied to a merchant and their modes to the frozen lists', async () => {
+    const now = new Date();
+    await assert.rejects(
+      handle.db
+        .insertInto('flexcharge_mit.merchant_flows')
+        .values({
+          merchant_id: 'ghost',
+          flow: 'mit',
+          mode: 'on',
+          environment: 'sandbox',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute(),
+      /foreign key/,
+    );
+    await handle.db
+      .insertInto('flexcharge_mit.merchants')
+      .values({ id: 'm1', name: 'M1', created_at: now, updated_at: now })
+      .execute();
+    await assert.rejects(
+      handle.db
+        .insertInto('flexcharge_mit.merchant_flows')
+        .values({
+          merchant_id: 'm1',
+          flow: 'mit',
+          mode: 'maybe' as never,
+          environment: 'sandbox',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute(),
+      /check constraint/,
+    );
+    await assert.rejects(
+      handle.db
+        .insertInto('flexcharge_mit.merchant_sites')
+        .values({
+          merchant_id: 'm1',
+          url: null,
+          statement_descriptor: null,
+          flexcharge_site_id: null,
+          mit_enabled: true,
+          cit_website_enabled: true,
+          cit_call_center_enabled: true,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute(),
+      /merchant_sites_identified/,
+    );
+  });
 });

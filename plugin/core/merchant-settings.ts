@@ -1,0 +1,20 @@
+/**
+ * The frozen vocabularies of a stored merchant. Migration 0007 copies these lists into its check
+ * constraints; a later change adds a migration that rewrites the constraint, never edits 0007.
+ */
+
+/** FlexCharge's hosted environments a merchant holds credentials for. */
+export const FLEXCHARGE_ENVIRONMENTS = ['sandbox', 'production'] as const;
+export type FlexChargeEnvironment = (typeof FLEXCHARGE_ENVIRONMENTS)[number];
+
+/** The flows FlexCharge is switched on per merchant: renewals, website checkout, call-center orders. */
+export const MERCHANT_FLOWS = ['mit', 'cit_website', 'cit_call_center'] as const;
+export type MerchantFlow = (typeof MERCHANT_FLOWS)[number];
+
+/** `shadow` builds and records the request but calls nothing: how a merchant rolls out safely. */
+export const FLOW_MODES = ['off', 'shadow', 'on'] as const;
+export type FlowMode = (typeof FLOW_MODES)[number];
+
+/** Billing engines a merchant can connect. */
+export const MERCHANT_ENGINES = ['stripe'] as const;
+export type MerchantEngine = (typeof MERCHANT_ENGINES)[number];

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+import {
+  FLEXCHARGE_ENVIRONMENTS,
+  FLOW_MODES,
+  MERCHANT_ENGINES,
+  MERCHANT_FLOWS,
+} from '../core/merchant-settings.js';
+
+/**
+ * What a merchant's settings must look like before they are stored, whoever sends them (the admin
+ * API, the CLI, the environment at start). Secret values never appear in an error message: zod's
+ * messages below name the rule, not the input.
+ */
+
+const secretText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? null);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const merchantIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'must be 1-63 lowercase letters, digits, _ or -, starting alphanumeric',
+  );
+
+export const siteIdSchema = z.uuid('must be a site id (a UUID)');
+
+export const merchantInput = z.object({
+  id: merchantIdSchema,
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+});
+
+export const credentialsInput = z.object({
+  environment: z.enum(FLEXCHARGE_ENVIRONMENTS),
+  appKey: secretText(500),
+  appSecret: secretText(500),
+  mid: z.uuid('must be a GUID'),
+  webhookKey: optional(
+    z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64 (the portal's subscriber key)"),
+  ),
+  defaultSiteId: optional(z.uuid('must be a GUID')),
+  defaultSiteUrl: optional(httpUrl),
+});
+
+export const flowInput = z.object({
+  flow: z.enum(MERCHANT_FLOWS),
+  mode: z.enum(FLOW_MODES),
+  environment: z.enum(FLEXCHARGE_ENVIRONMENTS),
+});
+
+export const siteInput = z
+  .object({
+    url: optional(httpUrl),
+    // Card networks cap a statement descriptor at 22 characters.
+    statementDescriptor: optional(z.string().trim().min(1).max(22)),
+    flexchargeSiteId: optional(z.uuid('must be a GUID')),
+    enabled: z
+      .object({
+        mit: z.boolean().default(true),
+        cit_website: z.boolean().default(true),
+        cit_call_center: z.boolean().default(true),
+      })
+      .default({ mit: true, cit_website: true, cit_call_center: true }),
+  })
+  .refine((s) => s.url || s.statementDescriptor || s.flexchargeSiteId, {
+    path: ['url'],
+    message: 'a site needs a url, a statementDescriptor or a flexchargeSiteId',
+  });
+
+export const engineConnectionInput = z.object({
+  engine: z.enum(MERCHANT_ENGINES),
+  apiKey: optional(
+    z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret or restricted key'),
+  ),
+  webhookSecret: optional(z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')),
+  stripeAccountId: optional(z.string().regex(/^acct_\w+$/, 'must be a Stripe account id (acct_…)')),
+});
+
+export type MerchantInput = z.input<typeof merchantInput>;
+export type CredentialsInput = z.input<typeof credentialsInput>;
+export type FlowInput = z.input<typeof flowInput>;
+export type SiteInput = z.input<typeof siteInput>;
+export type EngineConnectionInput = z.input<typeof engineConnectionInput>;
+
+/** The parsed value, or a `ValidationError` whose `fields` name each bad field and what is wrong. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const path = issue.path.join('.') || what;
+    fields[path] = [...(fields[path] ?? []), issue.message];
+  }
+  const named = Object.keys(fields).join(', ');
+  throw new ValidationError(`invalid ${what}: ${named}`, fields);
+}
