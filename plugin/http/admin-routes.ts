@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { RESCUE_STATES } from '../core/rescue-states.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
+import type { InboxRepository } from '../storage/inbox-repository.js';
 import type { RescueRepository, RescueRow } from '../storage/rescue-repository.js';
 import { adminAuth } from './admin-auth.js';
 import { rejectNulBytes } from './reject-nul-bytes.js';
@@ -14,6 +15,7 @@ export interface AdminRouteDeps {
   engineIds: readonly string[];
   rescues: RescueRepository;
   cardTokens: CardTokenRepository;
+  inbox: Pick<InboxRepository, 'listQuarantined'>;
   clock: Clock;
 }
 
@@ -84,6 +86,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     );
     if (!row) throw new NotFoundError(`no rescue for invoice ${req.params.invoiceId}`);
     res.json({ rescue: present(row), history: await deps.rescues.history(row.id) });
+  });
+
+  // Webhooks kept but never worked: the support queue must see that they exist and why.
+  router.get('/admin/inbox/quarantined', async (req, res) => {
+    const { limit } = parse(listQuery.pick({ limit: true }), req.query, 'query');
+    res.json({ events: await deps.inbox.listQuarantined(deps.merchantId, limit) });
   });
 
   router.post('/admin/rescues/:id/retry', async (req, res) => {

@@ -116,6 +116,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
         engineIds: engines.map((e) => e.id),
         rescues,
         cardTokens,
+        inbox,
         clock,
       }),
     );

@@ -41,6 +41,30 @@ export function createInboxRepository(db: Kysely<Database>) {
       });
     },
 
+    /**
+     * Events kept but never worked (what made them unstorable as sent), newest first, for a person:
+     * what they are and why, never their payload. Ids are cut short, since their length may be the cause.
+     */
+    async listQuarantined(merchantId: string, limit: number) {
+      const rows = await db
+        .selectFrom(T)
+        .select(['id', 'source', 'event_type', 'event_id', 'quarantine_reason', 'received_at'])
+        .where('merchant_id', '=', merchantId)
+        .where('quarantine_reason', 'is not', null)
+        .orderBy('received_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        source: r.source,
+        eventType: r.event_type,
+        eventId: r.event_id.length > 80 ? `${r.event_id.slice(0, 80)}…` : r.event_id,
+        reason: r.quarantine_reason,
+        receivedAt: r.received_at,
+      }));
+    },
+
     claim(workerId: string, now: Date, limit = 20, leaseMs = 60_000): Promise<InboxEvent[]> {
       return claimDue<InboxEvent>(db, {
         table: 'inbox_events',

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { flexchargeBody, type HttpHarness, startHttpHarness, stripeEvent } from './http-harness.js';
+import {
+  ADMIN_TOKEN,
+  flexchargeBody,
+  type HttpHarness,
+  startHttpHarness,
+  stripeEvent,
+} from './http-harness.js';
 
 /** Builds JSON text by hand, so it can carry escapes (`\u0000`, lone surrogates) exactly as sent. */
 const invoiceVoided = (id: string, descriptionJson: string) =>
@@ -64,6 +70,14 @@ describe('signed webhooks the database cannot store as they are', () => {
     assert.equal(rows.length, 1);
     assert.match(rows[0]?.quarantine_reason ?? '', /event id/);
     assert.equal(Buffer.from(rows[0]?.raw_body ?? []).toString(), body);
+
+    const listed = await h.http.get('/admin/inbox/quarantined').auth(ADMIN_TOKEN, { type: 'bearer' });
+    assert.equal(listed.status, 200);
+    const shown = listed.body.events.find((ev: { source: string }) => ev.source === 'stripe');
+    assert.match(shown?.reason ?? '', /event id/, 'the support queue shows it and why');
+    assert.equal(shown.eventType, 'invoice.voided');
+    assert.ok(shown.eventId.length <= 81, 'its id cut short');
+    assert.equal(JSON.stringify(listed.body).includes('in_long'), false, 'never its payload');
   });
 
   it('quarantines a FlexCharge order event whose order id carries a NUL, instead of a 500 on every re-send', async () => {
