@@ -89,7 +89,12 @@ class PGliteConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
     const kind = compiled.query.kind;
-    const changes = kind === 'InsertQueryNode' || kind === 'UpdateQueryNode' || kind === 'DeleteQueryNode';
+    // As `pg` does (from the command tag), raw `sql` writes report their count too.
+    const changes =
+      kind === 'InsertQueryNode' ||
+      kind === 'UpdateQueryNode' ||
+      kind === 'DeleteQueryNode' ||
+      (kind === 'RawNode' && /^\s*(insert|update|delete|merge)\b/i.test(compiled.sql));
     return {
       rows: result.rows,
       ...(changes && result.affectedRows !== undefined
