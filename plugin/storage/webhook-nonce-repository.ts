@@ -16,10 +16,5 @@ export function createWebhookNonceRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       return row !== undefined;
     },
-
-    /** Nonces older than the signature's date tolerance can no longer be replayed; drop them. */
-    async forgetBefore(cutoff: Date): Promise<void> {
-      await db.deleteFrom(T).where('seen_at', '<', cutoff).execute();
-    },
   };
 }

@@ -260,7 +260,7 @@ export type Worker = ReturnType<typeof createWorker>;
  * typed errors (not found, validation, conflict, invalid transition) need a fix first; anything else
  * (a dropped database connection, say) is taken as passing.
  */
-export function isRetryable(err: unknown): boolean {
+function isRetryable(err: unknown): boolean {
   if (err instanceof ProviderError) return err.retryable;
   return !(err instanceof PluginError);
 }

@@ -1,0 +1,127 @@
+import type {
+  FlexChargeEnvironment,
+  FlowMode,
+  MerchantEngine,
+  MerchantFlow,
+} from '../core/merchant-settings.js';
+import type { SecretValue } from '../security/secret-value.js';
+import type { siteInput } from './merchant-input.js';
+
+/** What the merchant repository returns: redacted views, values for use, and the site row mapping. */
+
+/**
+ * What a read shows of a secret: that it is set, the key that sealed it, and its last four characters
+ * when the secret is long enough for four to give nothing away (and the key is at hand to open it).
+ */
+export interface RedactedSecret {
+  readonly last4: string | null;
+  readonly keyId: string;
+  /** False when the configured keys cannot open it: rotate, or restore the previous key. */
+  readonly readable: boolean;
+}
+
+export interface Merchant {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface RedactedCredentials {
+  readonly environment: FlexChargeEnvironment;
+  readonly appKey: RedactedSecret;
+  readonly appSecret: RedactedSecret;
+  readonly mid: string;
+  readonly webhookKey: RedactedSecret | null;
+  readonly defaultSiteId: string | null;
+  readonly defaultSiteUrl: string | null;
+  readonly updatedAt: Date;
+}
+
+export interface FlowProfile {
+  readonly flow: MerchantFlow;
+  readonly mode: FlowMode;
+  readonly environment: FlexChargeEnvironment;
+  readonly updatedAt: Date;
+}
+
+export interface Site {
+  readonly id: string;
+  readonly url: string | null;
+  readonly statementDescriptor: string | null;
+  readonly flexchargeSiteId: string | null;
+  readonly enabled: Readonly<Record<MerchantFlow, boolean>>;
+  readonly updatedAt: Date;
+}
+
+export interface RedactedEngineConnection {
+  readonly engine: MerchantEngine;
+  readonly apiKey: RedactedSecret | null;
+  readonly webhookSecret: RedactedSecret | null;
+  readonly stripeAccountId: string | null;
+  readonly updatedAt: Date;
+}
+
+/** A merchant with all its parts, secrets redacted: what any API, log or listing may show. */
+export interface MerchantDetails extends Merchant {
+  readonly credentials: readonly RedactedCredentials[];
+  readonly flows: readonly FlowProfile[];
+  readonly sites: readonly Site[];
+  readonly engines: readonly RedactedEngineConnection[];
+}
+
+/** Decrypted FlexCharge credentials, for building the client of one merchant and environment. */
+export interface FlexChargeCredentialsForUse {
+  readonly merchantId: string;
+  readonly environment: FlexChargeEnvironment;
+  readonly appKey: SecretValue;
+  readonly appSecret: SecretValue;
+  readonly mid: string;
+  readonly webhookKey: SecretValue | null;
+  readonly defaultSiteId: string | null;
+  readonly defaultSiteUrl: string | null;
+}
+
+/** Decrypted engine connection, for building the billing-engine adapter of one merchant. */
+export interface EngineConnectionForUse {
+  readonly merchantId: string;
+  readonly engine: MerchantEngine;
+  readonly apiKey: SecretValue | null;
+  readonly webhookSecret: SecretValue | null;
+  readonly stripeAccountId: string | null;
+}
+
+export function siteColumns(s: ReturnType<typeof siteInput.parse>) {
+  return {
+    url: s.url,
+    statement_descriptor: s.statementDescriptor,
+    flexcharge_site_id: s.flexchargeSiteId,
+    mit_enabled: s.enabled.mit,
+    cit_website_enabled: s.enabled.cit_website,
+    cit_call_center_enabled: s.enabled.cit_call_center,
+  };
+}
+
+export function siteFromRow(r: {
+  id: string;
+  url: string | null;
+  statement_descriptor: string | null;
+  flexcharge_site_id: string | null;
+  mit_enabled: boolean;
+  cit_website_enabled: boolean;
+  cit_call_center_enabled: boolean;
+  updated_at: Date;
+}): Site {
+  return {
+    id: r.id,
+    url: r.url,
+    statementDescriptor: r.statement_descriptor,
+    flexchargeSiteId: r.flexcharge_site_id,
+    enabled: {
+      mit: r.mit_enabled,
+      cit_website: r.cit_website_enabled,
+      cit_call_center: r.cit_call_center_enabled,
+    },
+    updatedAt: r.updated_at,
+  };
+}
