@@ -1,3 +1,4 @@
+import type { OrderSource } from './merchant-settings.js';
 import type { Money } from './money.js';
 
 /**
@@ -198,8 +199,35 @@ export interface OriginalAuthentication {
   readonly threeDSecure: ThreeDSecureDetails | null;
 }
 
+/**
+ * Who started a payment and where, and which of the merchant's sites it names, as the engine's own
+ * objects show it. The core picks the merchant's flow and site from this (plugin/core/flow-choice.ts).
+ */
+export interface TransactionContext {
+  /**
+   * `merchant`: an off-session payment the engine (or the merchant's server) made without the customer
+   * (MIT: a renewal). `customer`: the customer was present (CIT: the subscription's first invoice
+   * paid at checkout, a one-off invoice paid on-session, an agent keying the card in for them).
+   */
+  readonly initiator: 'merchant' | 'customer';
+  /** `call_center`: taken by an agent (Stripe's MOTO flag, or the merchant's order-channel metadata). */
+  readonly orderSource: OrderSource;
+  /**
+   * The value of the merchant's site metadata key, the first found on the invoice, the subscription,
+   * a line's price, then its product; null when none carries it.
+   */
+  readonly siteMetadata: string | null;
+}
+
+/** Per merchant: the metadata keys its objects use to name a site and an order channel. */
+export interface MetadataKeys {
+  readonly site: string;
+  readonly orderChannel: string;
+}
+
 export interface RenewalFailure {
   readonly invoiceId: string;
+  readonly context: TransactionContext;
   readonly invoiceStatus: InvoiceStatus;
   readonly billingReason: string | null;
   readonly automaticCollection: boolean;
@@ -258,6 +286,7 @@ export interface RecoveredPayment {
 
 export interface ChargeReport extends AttemptResponse {
   readonly chargeId: string;
+  readonly context: TransactionContext;
   readonly succeeded: boolean;
   readonly amount: Money;
   readonly createdAt: Date;

@@ -18,3 +18,10 @@ export type FlowMode = (typeof FLOW_MODES)[number];
 /** Billing engines a merchant can connect. */
 export const MERCHANT_ENGINES = ['stripe'] as const;
 export type MerchantEngine = (typeof MERCHANT_ENGINES)[number];
+
+/** How a flow that is not off runs a transaction: recorded only, or for real. Stored on each row. */
+export type RunMode = Exclude<FlowMode, 'off'>;
+
+/** Where an order was taken: the merchant's website (or app), or an agent in the call center (MOTO). */
+export const ORDER_SOURCES = ['website', 'call_center'] as const;
+export type OrderSource = (typeof ORDER_SOURCES)[number];

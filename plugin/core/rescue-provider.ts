@@ -1,4 +1,5 @@
 import type { ChargeReport, RenewalFailure } from './billing-engine.js';
+import type { MerchantFlow } from './merchant-settings.js';
 import type { Money } from './money.js';
 
 /**
@@ -25,25 +26,54 @@ export interface RescueProvider {
   ): Promise<{ refunded: boolean; message: string | null }>;
 
   /** Reports a processed charge, approved or declined; returns the provider's transaction key. */
-  transmit(
-    charge: ChargeReport,
-    context: { merchantOrderId: string; site: SiteReference },
-  ): Promise<{ transmitId: string | null }>;
+  transmit(charge: ChargeReport, context: TransmitContext): Promise<{ transmitId: string | null }>;
+
+  /**
+   * Shadow mode: the complete /evaluate request `submitRenewal` would send, checked against the
+   * contract, with the card token redacted. Calls nothing.
+   */
+  previewRenewal(input: RenewalSubmission): RequestPreview;
+
+  /** Shadow mode: the /transmit request `transmit` would send, checked and redacted. Calls nothing. */
+  previewTransmit(charge: ChargeReport, context: TransmitContext): RequestPreview;
 }
 
-/** Which of the merchant's sites (FlexCharge siteId, else siteUrl, else the descriptor) the order belongs to. */
-export interface SiteReference {
-  readonly siteId: string | null;
-  readonly siteUrl: string | null;
-  readonly descriptor: string | null;
+export interface TransmitContext {
+  readonly merchantOrderId: string;
+  readonly flow: MerchantFlow;
+  readonly site: SiteReference;
 }
+
+/** A request built but not sent: its body (secrets and card token redacted) and what is wrong with it. */
+export interface RequestPreview {
+  readonly body: object;
+  /** Empty when the request is complete and valid; else one line per problem, naming the field. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Which of the merchant's sites the order belongs to, as exactly one kind: FlexCharge's `siteId` when
+ * known, else `siteUrl`, else the statement descriptor (`transaction.dynamicDescriptor`), else none.
+ * `plugin/core/site-choice.ts` makes it.
+ */
+export type SiteReference =
+  | { readonly kind: 'site_id'; readonly value: string }
+  | { readonly kind: 'site_url'; readonly value: string }
+  | { readonly kind: 'descriptor'; readonly value: string }
+  | { readonly kind: 'none' };
 
 export interface RenewalSubmission {
   readonly rescueId: string;
+  /**
+   * `mit`: a managed MIT (isMIT, isRecurring, the expiry, the subscription). `cit_*`: a customer-
+   * initiated decline (isMIT false, answered at once, no expiry), from the website or the call center.
+   */
+  readonly flow: MerchantFlow;
   /** Our order id at the provider: the engine's invoice id. */
   readonly merchantOrderId: string;
   readonly renewal: RenewalFailure;
   readonly cardToken: string;
+  /** Sent as expiryDateUtc for MIT only. */
   readonly expiresAt: Date;
   readonly site: SiteReference;
 }
@@ -63,7 +93,14 @@ export type RescueDecision =
       readonly collected: Money | null;
     }
   | { readonly status: 'declined'; readonly orderId: string | null; readonly providerStatus: string }
-  /** Any other answer (e.g. `CHALLENGE`, `CAPTUREREQUIRED`, a status we have never seen, no order id). */
+  /** A CIT the customer must complete (3-D Secure or the like) in the merchant's checkout. */
+  | {
+      readonly status: 'challenge';
+      readonly orderId: string | null;
+      readonly orderSessionKey: string | null;
+      readonly providerStatus: string;
+    }
+  /** Any other answer (e.g. `CAPTUREREQUIRED`, a status we have never seen, no order id). */
   | { readonly status: 'unknown'; readonly orderId: string | null; readonly providerStatus: string };
 
 /** An order's state as the provider reports it now. `pending` covers every status we do not know. */

@@ -10,6 +10,9 @@
  *   any open state ─▶ needs_attention (kept failing; its live obligations are still honoured)
  *   released, cancelled, declined, needs_attention ─▶ approved   (an approval is never ignored)
  *
+ *   received ─▶ shadowed      (shadow mode: the request was built, validated and recorded; nothing called)
+ *   evaluating ─▶ challenged  (a CIT answered CHALLENGE: nothing is held; followed like a held one)
+ *
  * `holding` is where rows from before the hold moved ahead of the evaluate may still stand.
  */
 export const RESCUE_STATES = [
@@ -19,6 +22,7 @@ export const RESCUE_STATES = [
   'declined',
   'holding',
   'held',
+  'challenged',
   'approved',
   'recovered',
   'releasing',
@@ -28,6 +32,7 @@ export const RESCUE_STATES = [
   'refunding',
   'conflict',
   'needs_attention',
+  'shadowed',
 ] as const;
 
 export type RescueState = (typeof RESCUE_STATES)[number];
@@ -39,16 +44,18 @@ export const FINAL_STATES: ReadonlySet<RescueState> = new Set([
   'released',
   'cancelled',
   'conflict',
+  'shadowed',
 ]);
 
 /** Final states a late approval from FlexCharge can still reopen: its money must be written back or refunded. */
 export const REOPENABLE_STATES: ReadonlySet<RescueState> = new Set(['declined', 'released', 'cancelled']);
 
 const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
-  received: ['ineligible', 'evaluating', 'cancelling', 'cancelled'],
-  evaluating: ['held', 'approved', 'releasing', 'cancelling', 'declined', 'ineligible', 'cancelled'],
+  received: ['ineligible', 'evaluating', 'cancelling', 'cancelled', 'shadowed'],
+  evaluating: ['held', 'challenged', 'approved', 'releasing', 'cancelling', 'declined', 'ineligible', 'cancelled'],
   holding: ['evaluating', 'held', 'approved', 'cancelling', 'releasing'],
   held: ['approved', 'releasing', 'cancelling'],
+  challenged: ['approved', 'releasing', 'cancelling'],
   approved: ['recovered', 'refunding'],
   releasing: ['released', 'declined', 'approved', 'cancelled'],
   cancelling: ['cancelled', 'approved', 'refunding'],
@@ -58,6 +65,7 @@ const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
     'evaluating',
     'holding',
     'held',
+    'challenged',
     'approved',
     'releasing',
     'cancelling',
@@ -69,6 +77,7 @@ const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
   released: ['approved'],
   cancelled: ['approved'],
   conflict: [],
+  shadowed: [],
 };
 
 export function canTransition(from: RescueState, to: RescueState): boolean {
@@ -89,6 +98,10 @@ export const INELIGIBLE_REASONS = [
   'no_card_token',
   'invoice_not_open',
   'subscription_not_active',
+  'flow_off',
+  'site_disabled',
+  'no_credentials',
+  'invalid_request',
 ] as const;
 
 export type IneligibleReason = (typeof INELIGIBLE_REASONS)[number];

@@ -4,6 +4,8 @@ import type {
   FlowMode,
   MerchantEngine,
   MerchantFlow,
+  OrderSource,
+  RunMode,
 } from '../core/merchant-settings.js';
 import type { RescueState } from '../core/rescue-states.js';
 
@@ -31,6 +33,9 @@ export interface FlexchargeCallsTable {
   trace_id: string | null;
   request_body: JSONColumnType<object> | null;
   response_body: JSONColumnType<object> | null;
+  merchant_id: string | null;
+  flow: string | null;
+  site_id: string | null;
 }
 
 /** A verified webhook waiting for (or done with) processing; unique per (source, event_id). */
@@ -52,6 +57,8 @@ export interface InboxEventsTable {
   raw_body: Uint8Array | null;
   /** Set when the event is kept but never processed: its id or type could not be stored as sent. */
   quarantine_reason: string | null;
+  /** A FlexCharge webhook: the environment whose subscriber key verified it. */
+  environment: FlexChargeEnvironment | null;
 }
 
 export interface RescuesTable {
@@ -93,6 +100,19 @@ export interface RescuesTable {
   collected_amount: number | null;
   /** What was done after the release when the engine scheduled no further attempt. */
   release_fallback: string | null;
+  /** The flow it runs under; rows from before 0008 are `mit`. */
+  flow: Generated<MerchantFlow>;
+  /** The FlexCharge environment, pinned when first prepared; null until then (and for old rows). */
+  environment: FlexChargeEnvironment | null;
+  /** `shadow`: the request is built and recorded, nothing is called. Null until prepared. */
+  mode: RunMode | null;
+  /** The merchant's site it was resolved to (merchant_sites.id). */
+  site_id: string | null;
+  order_source: OrderSource | null;
+  /** A CIT evaluate answered CHALLENGE: the key the merchant's checkout presents it with. */
+  order_session_key: string | null;
+  /** Shadow mode: the evaluate request that would have been sent, card token redacted. */
+  shadow_request: JSONColumnType<object> | null;
   next_action_at: Timestamp | null;
   attempts: Generated<number>;
   last_error: string | null;
@@ -120,7 +140,8 @@ export interface TransmissionsTable {
   succeeded: boolean;
   amount: number;
   currency: string;
-  state: 'pending' | 'sent' | 'failed';
+  /** `skipped`: the flow is off; `shadowed`: built and recorded, not sent. */
+  state: 'pending' | 'sent' | 'failed' | 'skipped' | 'shadowed';
   transmit_id: string | null;
   attempts: Generated<number>;
   next_attempt_at: Timestamp | null;
@@ -129,6 +150,11 @@ export interface TransmissionsTable {
   locked_until: Timestamp | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  flow: MerchantFlow | null;
+  environment: FlexChargeEnvironment | null;
+  site_id: string | null;
+  order_source: OrderSource | null;
+  shadow_request: JSONColumnType<object> | null;
 }
 
 export interface CardTokensTable {
@@ -152,6 +178,10 @@ export interface WebhookNoncesTable {
 export interface MerchantsTable {
   id: string;
   name: string;
+  /** Metadata key naming a transaction's site (on the invoice, subscription, price or product). */
+  site_metadata_key: Generated<string>;
+  /** Metadata key naming an order's channel (`call_center` marks a call-center order). */
+  order_channel_metadata_key: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -191,6 +221,8 @@ export interface MerchantSitesTable {
   mit_enabled: boolean;
   cit_website_enabled: boolean;
   cit_call_center_enabled: boolean;
+  /** Used when nothing on a transaction names its site; one per merchant at most. */
+  is_default: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
