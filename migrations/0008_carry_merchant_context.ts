@@ -62,7 +62,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s
     .alterTable('rescues')
-    .addColumn('flow', 'text', (c) => c.notNull().defaultTo('mit').check(sql`flow in (${inList(FLOWS)})`))
+    .addColumn('flow', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('mit')
+        .check(sql`flow in (${inList(FLOWS)})`),
+    )
     .addColumn('environment', 'text', (c) => c.check(sql`environment in (${inList(ENVIRONMENTS)})`))
     .addColumn('mode', 'text', (c) => c.check(sql`mode in (${inList(RUN_MODES)})`))
     .addColumn('site_id', 'uuid', (c) => c.references(siteFk).onDelete('set null'))

@@ -80,6 +80,18 @@ export const configSchema = z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe('Overrides the API base URL of the chosen environment (e.g. a standalone local sandbox).'),
+    FLEXCHARGE_SANDBOX_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        "Where every merchant's FlexCharge sandbox calls go (default: FlexCharge's sandbox; with FLEXCHARGE_ENV=local, the bundled one).",
+      ),
+    FLEXCHARGE_PRODUCTION_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        "Where every merchant's FlexCharge production calls go (default: FlexCharge's production API; with FLEXCHARGE_ENV=local, the bundled sandbox).",
+      ),
     FLEXCHARGE_APP_KEY: z.string().min(1).optional().describe('FlexCharge API key (AppKey).'),
     FLEXCHARGE_APP_SECRET: z.string().min(1).optional().describe('FlexCharge API secret (AppSecret).'),
     FLEXCHARGE_MID: z.uuid().optional().describe('FlexCharge merchant id (MID), a GUID.'),
@@ -118,7 +130,7 @@ export const configSchema = z
         'The website linked to the subscription descriptor, sent as siteUrl when no FLEXCHARGE_SITE_ID is set.',
       ),
     MIT_MODE: z
-      .enum(['on', 'off'])
+      .enum(['on', 'shadow', 'off'])
       .default('on')
       .describe(
         'MIT rescue for the merchant configured here; on as soon as FlexCharge credentials are given.',
@@ -183,6 +195,13 @@ export const configSchema = z
       .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
       .optional()
       .describe('The signing secret of the Stripe webhook endpoint that points at /webhooks/stripe.'),
+    STRIPE_CONNECT_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
+      .optional()
+      .describe(
+        "A Connect platform's endpoint secret: its connected accounts' events arrive at /webhooks/stripe-connect and `account` picks the merchant.",
+      ),
     STRIPE_API_BASE: z
       .url({ protocol: /^https?$/ })
       .optional()

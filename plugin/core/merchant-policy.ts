@@ -1,9 +1,5 @@
-import type { SiteReference } from './rescue-provider.js';
-
-/** What one merchant has switched on and how its rescues are run. */
+/** How rescues are run: the process's rules (flows and sites are the merchant's, in its profile). */
 export interface MerchantPolicy {
-  readonly merchantId: string;
-  readonly mitEnabled: boolean;
   /** A failure older than this when we first see it is not handed over (FlexCharge wants same-day). */
   readonly freshnessWindowMs: number;
   readonly expiryDays: number;
@@ -13,7 +9,8 @@ export interface MerchantPolicy {
   readonly pollIntervalMs: number;
   /** After expiry, how long to wait for the provider's final word before releasing anyway. */
   readonly expiryGraceMs: number;
-  readonly site: SiteReference;
+  /** How long a CIT's CHALLENGE is followed for the customer to complete it before giving up. */
+  readonly challengeWindowMs: number;
   /** After a release, when the engine has scheduled no further attempt of its own. */
   readonly releaseFallback: ReleaseFallback;
 }

@@ -52,7 +52,16 @@ export const REOPENABLE_STATES: ReadonlySet<RescueState> = new Set(['declined', 
 
 const TRANSITIONS: Readonly<Record<RescueState, readonly RescueState[]>> = {
   received: ['ineligible', 'evaluating', 'cancelling', 'cancelled', 'shadowed'],
-  evaluating: ['held', 'challenged', 'approved', 'releasing', 'cancelling', 'declined', 'ineligible', 'cancelled'],
+  evaluating: [
+    'held',
+    'challenged',
+    'approved',
+    'releasing',
+    'cancelling',
+    'declined',
+    'ineligible',
+    'cancelled',
+  ],
   holding: ['evaluating', 'held', 'approved', 'cancelling', 'releasing'],
   held: ['approved', 'releasing', 'cancelling'],
   challenged: ['approved', 'releasing', 'cancelling'],

@@ -25,6 +25,7 @@ export async function runRescueStep(rescue: Rescue, ctx: StepContext): Promise<S
     case 'holding':
       return holdEngineRetries(rescue, ctx);
     case 'held':
+    case 'challenged':
       return pollOutcome(rescue, ctx);
     case 'approved':
       return writeBackPayment(rescue, ctx);

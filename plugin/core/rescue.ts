@@ -1,3 +1,4 @@
+import type { FlexChargeEnvironment, MerchantFlow, OrderSource, RunMode } from './merchant-settings.js';
 import type { Money } from './money.js';
 import type { RescueState } from './rescue-states.js';
 
@@ -9,6 +10,14 @@ export interface Rescue {
   readonly invoiceId: string;
   readonly subscriptionId: string | null;
   readonly state: RescueState;
+  /** The flow it runs under (chosen when prepared; `mit` before that). */
+  readonly flow: MerchantFlow;
+  /** The FlexCharge environment, pinned when prepared; null before (and on rows from before 0008). */
+  readonly environment: FlexChargeEnvironment | null;
+  readonly mode: RunMode | null;
+  /** The merchant's site (merchant_sites id) it was resolved to. */
+  readonly siteId: string | null;
+  readonly orderSource: OrderSource | null;
   readonly createdAt: Date;
   readonly failedAt: Date;
   /** From the failure webhook: the engine made the attempt itself (null: not known). */
@@ -58,6 +67,13 @@ export interface RescuePatch {
   /** Amount in the rescue's currency (minor units). */
   collectedAmount?: number | null;
   releaseFallback?: string | null;
+  flow?: MerchantFlow;
+  environment?: FlexChargeEnvironment | null;
+  mode?: RunMode | null;
+  siteId?: string | null;
+  orderSource?: OrderSource | null;
+  orderSessionKey?: string | null;
+  shadowRequest?: object | null;
 }
 
 /** What a step decided: the next state (or none), what to record, and when to look again. */

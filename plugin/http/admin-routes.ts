@@ -1,4 +1,4 @@
-import express, { type RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -11,6 +11,7 @@ import { rejectNulBytes } from './reject-nul-bytes.js';
 
 export interface AdminRouteDeps {
   adminToken: string | undefined;
+  /** The merchant the un-prefixed routes act for; `/admin/merchants/:merchant/...` names another. */
   merchantId: string;
   engineIds: readonly string[];
   rescues: RescueRepository;
@@ -42,21 +43,29 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** The merchant's admin API: card tokens for rescues, and a look at rescues and their history. */
+/**
+ * The merchant's admin API: card tokens for rescues, and a look at rescues and their history. Each
+ * route answers for the single-merchant installation at `/admin/...` and for any stored merchant at
+ * `/admin/merchants/:merchant/...`.
+ */
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   // Answers about rescues and tokens are the merchant's alone: no cache on the way may keep them.
-  router.use('/admin', noStore, adminAuth(deps.adminToken), express.json({ limit: '64kb' }), rejectNulBytes);
+  for (const prefix of ['/admin', '/api'])
+    router.use(prefix, noStore, adminAuth(deps.adminToken), express.json({ limit: '64kb' }), rejectNulBytes);
+  const merchantOf = (req: Request) =>
+    typeof req.params.merchant === 'string' ? req.params.merchant : deps.merchantId;
+  const both = (path: string) => [`/admin${path}`, `/admin/merchants/:merchant${path}`];
 
   // The merchant's checkout calls this after tokenizing the card with FlexCharge, so a later failed
   // renewal on that payment method can be evaluated. The token is a reference, never card data.
-  router.put('/admin/card-tokens/:engine/:paymentMethodId', async (req, res) => {
+  router.put(both('/card-tokens/:engine/:paymentMethodId'), async (req, res) => {
     const params = parse(pathParams, req.params, 'path');
     if (!deps.engineIds.includes(params.engine))
       throw new NotFoundError(`unknown billing engine ${params.engine}`);
     const { token } = parse(tokenBody, req.body, 'body');
     await deps.cardTokens.register({
-      merchantId: deps.merchantId,
+      merchantId: merchantOf(req),
       engine: params.engine,
       paymentMethodId: params.paymentMethodId,
       token,
@@ -65,22 +74,22 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/admin/rescues', async (req, res) => {
+  router.get(both('/rescues'), async (req, res) => {
     const query = parse(listQuery, req.query, 'query');
-    const rows = await deps.rescues.list(deps.merchantId, query);
+    const rows = await deps.rescues.list(merchantOf(req), query);
     res.json({ rescues: rows.map(present) });
   });
 
-  router.get('/admin/rescues/:id', async (req, res) => {
+  router.get(both('/rescues/:id'), async (req, res) => {
     const id = parse(z.uuid(), req.params.id, 'id');
     const row = await deps.rescues.get(id);
-    if (!row || row.merchant_id !== deps.merchantId) throw new NotFoundError(`no rescue ${id}`);
+    if (!row || row.merchant_id !== merchantOf(req)) throw new NotFoundError(`no rescue ${id}`);
     res.json({ rescue: present(row), history: await deps.rescues.history(id) });
   });
 
-  router.get('/admin/invoices/:engine/:invoiceId/rescue', async (req, res) => {
+  router.get(both('/invoices/:engine/:invoiceId/rescue'), async (req, res) => {
     const row = await deps.rescues.findByInvoice(
-      deps.merchantId,
+      merchantOf(req),
       String(req.params.engine),
       String(req.params.invoiceId),
     );
@@ -89,16 +98,36 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
 
   // Webhooks kept but never worked: the support queue must see that they exist and why.
-  router.get('/admin/inbox/quarantined', async (req, res) => {
+  router.get(both('/inbox/quarantined'), async (req, res) => {
     const { limit } = parse(listQuery.pick({ limit: true }), req.query, 'query');
-    res.json({ events: await deps.inbox.listQuarantined(deps.merchantId, limit) });
+    res.json({ events: await deps.inbox.listQuarantined(merchantOf(req), limit) });
   });
 
-  router.post('/admin/rescues/:id/retry', async (req, res) => {
+  router.post(both('/rescues/:id/retry'), async (req, res) => {
     const id = parse(z.uuid(), req.params.id, 'id');
-    if (!(await deps.rescues.retry(id, deps.clock.now())))
+    const row = await deps.rescues.get(id);
+    if (!row || row.merchant_id !== merchantOf(req) || !(await deps.rescues.retry(id, deps.clock.now())))
       throw new NotFoundError(`no rescue ${id} needing attention`);
     res.status(202).json({ retried: true });
+  });
+
+  // The merchant's checkout asks, after a declined customer payment, whether FlexCharge wants the
+  // customer to complete a challenge, and with which session key it presents it.
+  router.get('/api/merchants/:merchant/invoices/:engine/:invoiceId/challenge', async (req, res) => {
+    const row = await deps.rescues.findByInvoice(
+      merchantOf(req),
+      String(req.params.engine),
+      String(req.params.invoiceId),
+    );
+    if (!row) throw new NotFoundError(`no rescue for invoice ${req.params.invoiceId}`);
+    res.json({
+      invoiceId: row.invoice_id,
+      state: row.state,
+      challenge:
+        row.state === 'challenged'
+          ? { orderSessionKey: row.order_session_key, flexchargeOrderId: row.flexcharge_order_id }
+          : null,
+    });
   });
 
   return router;
@@ -112,15 +141,23 @@ function present(row: RescueRow) {
     subscriptionId: row.subscription_id,
     customerId: row.customer_id,
     state: row.state,
+    flow: row.flow,
+    environment: row.environment,
+    mode: row.mode,
+    orderSource: row.order_source,
     ineligibleReason: row.ineligible_reason,
     amount: row.amount === null ? null : { amount: row.amount, currency: row.currency },
     declineCode: row.decline_code,
     site: row.site,
+    siteId: row.site_id,
     flexcharge: {
       orderId: row.flexcharge_order_id,
       status: row.flexcharge_status,
       confirmationId: row.confirmation_id,
+      orderSessionKey: row.order_session_key,
     },
+    // Shadow mode: the request that would have been sent (card token redacted) and its problems.
+    shadowRequest: row.shadow_request,
     failedAt: row.failed_at,
     expiresAt: row.expires_at,
     holdAppliedAt: row.hold_applied_at,

@@ -1,7 +1,8 @@
-import express, { type Request, Router } from 'express';
+import express, { type Request, type RequestHandler, Router } from 'express';
 import type { BillingEngineAdapter } from '../core/billing-engine.js';
 import type { Clock } from '../core/clock.js';
-import { SignatureError } from '../core/errors.js';
+import { NotFoundError, SignatureError, ValidationError } from '../core/errors.js';
+import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import type { InboxRepository, IncomingEvent } from '../storage/inbox-repository.js';
 import { prepareForStorage } from '../storage/storable-event.js';
 import { headersAsSent, type WebhookHeaders } from './headers-as-sent.js';
@@ -16,27 +17,44 @@ export interface VerifiedProviderWebhook {
   readonly payload: object;
 }
 
-export interface ProviderWebhookVerifier {
-  readonly id: string;
-  /** Verifies signature, date and body shape; throws `SignatureError` or `ValidationError`. */
-  verify(rawBody: Buffer, headers: WebhookHeaders, host: string): VerifiedProviderWebhook;
+/** What the webhook routes need of a merchant: its engines, and its FlexCharge webhook keys. */
+export interface WebhookMerchant {
+  engine(engineId: string): BillingEngineAdapter;
+  verifyFlexChargeWebhook(
+    rawBody: Buffer,
+    headers: WebhookHeaders,
+    host: string,
+  ): VerifiedProviderWebhook & { environment: FlexChargeEnvironment };
 }
 
 export interface WebhookRouteDeps {
   inbox: InboxRepository;
   clock: Clock;
-  /** The merchant the un-suffixed routes act for. */
+  /** The merchant the un-suffixed routes act for (the single-merchant installation). */
   defaultMerchantId: string;
-  engines: readonly BillingEngineAdapter[];
-  provider: ProviderWebhookVerifier;
+  /** Throws `NotFoundError` for an unknown merchant. */
+  merchants: {
+    resolve(merchantId: string): Promise<WebhookMerchant>;
+    merchantForStripeAccount(accountId: string): Promise<string | null>;
+  };
+  engineIds: readonly string[];
+  providerId: string;
+  /** A Connect platform's endpoint: verifies with its secret; null when none is configured. */
+  stripeConnect: Pick<BillingEngineAdapter, 'verifyWebhook'> | null;
   /** The host FlexCharge signs for: PUBLIC_URL's host when set, else the request's Host header. */
   publicHost?: string;
 }
 
-// Webhooks are verified on the raw bytes before anything is parsed or looked up, then stored and
+// Webhooks are verified on the raw bytes before anything is parsed or stored, then stored and
 // answered at once; the worker does the rest. Any content type: FlexCharge may send JSON as text.
 const rawBody = express.raw({ type: () => true, limit: '1mb' });
 
+/**
+ * Per merchant: `/webhooks/<source>/<merchant>`, verified with that merchant's own secret, looked up
+ * first (an unknown merchant is 404 and nothing is stored). The bare `/webhooks/<source>` routes act
+ * for the single-merchant installation; `/webhooks/stripe-connect` takes a Connect platform's events
+ * for all its connected accounts, the event's `account` picking the merchant.
+ */
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const router = Router();
 
@@ -44,8 +62,16 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
   // (quarantined): the cause would not go away, and a sender retrying it for days helps no one.
   const store = async (
     source: string,
+    merchantId: string,
     raw: Buffer,
-    event: { id: string; type: string; payload: object; actionable?: boolean; nonce?: string },
+    event: {
+      id: string;
+      type: string;
+      payload: object;
+      actionable?: boolean;
+      nonce?: string;
+      environment?: FlexChargeEnvironment;
+    },
   ) => {
     const storable = prepareForStorage({
       eventId: event.id,
@@ -56,10 +82,11 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     const incoming: IncomingEvent = {
       ...storable,
       source,
-      merchantId: deps.defaultMerchantId,
+      merchantId,
       receivedAt: deps.clock.now(),
       actionable: event.actionable ?? true,
       ...(event.nonce === undefined ? {} : { nonce: event.nonce }),
+      ...(event.environment === undefined ? {} : { environment: event.environment }),
     };
     const outcome = await deps.inbox.insert(incoming);
     if (outcome === 'replayed')
@@ -71,24 +98,57 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     };
   };
 
-  for (const engine of deps.engines) {
-    router.post(`/webhooks/${engine.id}`, rawBody, async (req, res, next) => {
+  const merchantOf = (req: Request) => {
+    const id = req.params.merchant;
+    return typeof id === 'string' ? id : deps.defaultMerchantId;
+  };
+  const resolve = async (merchantId: string) => {
+    // Anything that cannot be a merchant id is as unknown as an id no merchant has.
+    if (!MERCHANT_ID.test(merchantId)) throw new NotFoundError(`unknown merchant ${merchantId.slice(0, 64)}`);
+    return deps.merchants.resolve(merchantId);
+  };
+
+  for (const engineId of deps.engineIds) {
+    const receive: RequestHandler = async (req, res, next) => {
       try {
+        const merchantId = merchantOf(req);
+        const merchant = await resolve(merchantId);
         const raw = bodyOf(req);
-        const event = engine.verifyWebhook(raw, headersAsSent(req));
-        res.status(200).json(await store(engine.id, raw, event));
+        const event = merchant.engine(engineId).verifyWebhook(raw, headersAsSent(req));
+        res.status(200).json(await store(engineId, merchantId, raw, event));
       } catch (err) {
         next(err);
       }
-    });
+    };
+    router.post(`/webhooks/${engineId}`, rawBody, receive);
+    router.post(`/webhooks/${engineId}/:merchant`, rawBody, receive);
   }
 
-  router.post(`/webhooks/${deps.provider.id}`, rawBody, async (req, res, next) => {
+  const receiveProvider: RequestHandler = async (req, res, next) => {
     try {
+      const merchantId = merchantOf(req);
+      const merchant = await resolve(merchantId);
       const raw = bodyOf(req);
       const host = deps.publicHost ?? req.headers.host ?? '';
-      const event = deps.provider.verify(raw, headersAsSent(req), host);
-      res.status(200).json(await store(deps.provider.id, raw, event));
+      const event = merchant.verifyFlexChargeWebhook(raw, headersAsSent(req), host);
+      res.status(200).json(await store(deps.providerId, merchantId, raw, event));
+    } catch (err) {
+      next(err);
+    }
+  };
+  router.post(`/webhooks/${deps.providerId}`, rawBody, receiveProvider);
+  router.post(`/webhooks/${deps.providerId}/:merchant`, rawBody, receiveProvider);
+
+  router.post('/webhooks/stripe-connect', rawBody, async (req, res, next) => {
+    try {
+      if (!deps.stripeConnect)
+        throw new NotFoundError('no Stripe Connect endpoint is configured (STRIPE_CONNECT_WEBHOOK_SECRET)');
+      const raw = bodyOf(req);
+      const event = deps.stripeConnect.verifyWebhook(raw, headersAsSent(req));
+      if (!event.account) throw new ValidationError('not a Connect event: it names no connected account');
+      const merchantId = await deps.merchants.merchantForStripeAccount(event.account);
+      if (!merchantId) throw new NotFoundError(`no merchant is connected as ${event.account}`);
+      res.status(200).json(await store('stripe', merchantId, raw, event));
     } catch (err) {
       next(err);
     }
@@ -96,6 +156,9 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
 
   return router;
 }
+
+/** The shape migration 0007 allows for a merchant id. */
+const MERCHANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 function bodyOf(req: Request): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

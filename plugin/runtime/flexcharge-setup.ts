@@ -3,19 +3,22 @@ import {
   type FlexChargeClient,
 } from '../../adapters/flexcharge/flexcharge-client.js';
 import { resolveFlexChargeBaseUrl } from '../../adapters/flexcharge/flexcharge-environments.js';
-import { createFlexChargeRescueProvider } from '../../adapters/flexcharge/flexcharge-rescue-provider.js';
-import { createFlexChargeWebhookReceiver } from '../../adapters/flexcharge/flexcharge-webhook-receiver.js';
 import type { Config } from '../config/config-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { DatabaseHandle } from '../storage/database.js';
 import { createFlexChargeCallLog } from '../storage/flexcharge-call-log.js';
+import { type FlexChargeHosts, flexChargeHosts } from './flexcharge-hosts.js';
 import type { LocalFlexCharge } from './local-flexcharge.js';
 
 export interface FlexChargeSetup {
+  /**
+   * A client with the credentials of the environment (FLEXCHARGE_*), for local tools such as
+   * tokenizing a demo card; rescues use each stored merchant's own clients (the merchant directory).
+   */
   readonly client: FlexChargeClient | null;
-  readonly provider: ReturnType<typeof createFlexChargeRescueProvider> | null;
-  readonly webhookReceiver: ReturnType<typeof createFlexChargeWebhookReceiver>;
+  /** Where each environment's calls go. */
+  readonly hosts: FlexChargeHosts;
   readonly mid: string | undefined;
   /** The key FlexCharge signs webhooks with, when known. */
   readonly subscriberKey: string | undefined;
@@ -45,6 +48,7 @@ export async function setupFlexCharge(
       ? await (await import('./local-flexcharge.js')).startLocalFlexCharge(config, deps)
       : null;
 
+  const hosts = flexChargeHosts(config, sandbox?.baseUrl);
   const client = credentials
     ? createFlexChargeClient({
         baseUrl: resolveFlexChargeBaseUrl({
@@ -61,20 +65,15 @@ export async function setupFlexCharge(
         callLog: createFlexChargeCallLog(deps.database.db),
       })
     : null;
-  if (!subscriberKey) {
+  if (credentials && !subscriberKey) {
     deps.logger.warn(
       'FLEXCHARGE_WEBHOOK_KEY is not set: FlexCharge webhooks are refused and outcomes arrive by polling only',
     );
   }
-  if (!client)
-    deps.logger.warn('no FlexCharge credentials: MIT rescue is off until FLEXCHARGE_APP_KEY/SECRET are set');
 
   return {
     client,
-    provider: client
-      ? createFlexChargeRescueProvider({ client, environment: config.FLEXCHARGE_ENV, mid })
-      : null,
-    webhookReceiver: createFlexChargeWebhookReceiver({ subscriberKey, clock: deps.clock }),
+    hosts,
     mid,
     subscriberKey,
     sandbox,

@@ -10,13 +10,12 @@ import type { Database } from '../storage/schema.js';
 export const DEFAULT_MERCHANT_NAME = 'Merchant configured from the environment';
 
 /**
- * The single-merchant installation, stored: at every start, the merchant `merchantId` is created or
- * updated from the `FLEXCHARGE_*`, `MIT_MODE` and `STRIPE_*` variables, so the environment stays the
- * source of truth for it. Runs only when FlexCharge credentials are configured (in `local`,
- * `withLocalDefaults` has filled in the bundled sandbox's demo account). Credentials of the other
- * environment, stored earlier, are kept: a rescue started there must still be able to finish.
- *
- * Not yet read by the worker or the webhooks: they still use the environment-built directory.
+ * The single-merchant installation, stored: at every start, the merchant `merchantId` (the bare
+ * webhook routes act for it) is created or updated from the `FLEXCHARGE_*`, `MIT_MODE` and
+ * `STRIPE_*` variables, so the environment stays the source of truth for it. Without FlexCharge
+ * credentials it exists with MIT off, as before (in `local`, `withLocalDefaults` has filled in the
+ * bundled sandbox's demo account). Credentials of the other environment, stored earlier, are kept:
+ * a rescue started there must still be able to finish.
  */
 export async function seedDefaultMerchant(
   db: Kysely<Database>,
@@ -24,14 +23,18 @@ export async function seedDefaultMerchant(
   deps: { box: SecretBox; clock: Clock; logger: Logger; merchantId: string },
 ): Promise<{ seeded: false } | { seeded: true; environment: FlexChargeEnvironment }> {
   const { FLEXCHARGE_APP_KEY: appKey, FLEXCHARGE_APP_SECRET: appSecret, FLEXCHARGE_MID: mid } = config;
-  if (!appKey || !appSecret || !mid) return { seeded: false };
   // The bundled local sandbox stands in for FlexCharge's sandbox: its demo account is a test account.
   const environment: FlexChargeEnvironment =
     config.FLEXCHARGE_ENV === 'production' ? 'production' : 'sandbox';
   const now = deps.clock.now();
+  const configured = Boolean(appKey && appSecret && mid);
   await db.transaction().execute(async (trx) => {
     const merchants = createMerchantRepository(trx, deps.box);
     await merchants.upsertMerchant({ id: deps.merchantId, name: DEFAULT_MERCHANT_NAME }, now);
+    const mode = configured ? config.MIT_MODE : 'off';
+    await merchants.putFlow(deps.merchantId, { flow: 'mit', mode, environment }, now);
+    await seedStripeConnection(trx, merchants, config, deps.merchantId, now);
+    if (!appKey || !appSecret || !mid) return;
     await merchants.putFlexChargeCredentials(
       deps.merchantId,
       {
@@ -45,24 +48,43 @@ export async function seedDefaultMerchant(
       },
       now,
     );
-    await merchants.putFlow(deps.merchantId, { flow: 'mit', mode: config.MIT_MODE, environment }, now);
-    // Without a key the bundled Stripe emulator runs; its generated secrets are not worth keeping.
-    if (config.STRIPE_SECRET_KEY) {
-      await merchants.putEngineConnection(
-        deps.merchantId,
-        {
-          engine: 'stripe',
-          apiKey: config.STRIPE_SECRET_KEY,
-          webhookSecret: config.STRIPE_WEBHOOK_SECRET ?? null,
-        },
-        now,
-      );
-    }
   });
+  if (!configured) return { seeded: false };
   deps.logger.info('merchant from the environment stored', {
     merchantId: deps.merchantId,
     environment,
     ...(config.FLEXCHARGE_ENV === 'local' ? { note: 'FLEXCHARGE_ENV=local is stored as sandbox' } : {}),
   });
   return { seeded: true, environment };
+}
+
+/**
+ * The process's Stripe key is the merchant's. Without one the bundled emulator runs, which the
+ * directory uses for a merchant with no connection: a connection stored by an earlier start with a
+ * key is removed, so it is never used behind the environment's back.
+ */
+async function seedStripeConnection(
+  trx: Kysely<Database>,
+  merchants: ReturnType<typeof createMerchantRepository>,
+  config: Config,
+  merchantId: string,
+  now: Date,
+): Promise<void> {
+  if (!config.STRIPE_SECRET_KEY) {
+    await trx
+      .deleteFrom('flexcharge_mit.merchant_engine_connections')
+      .where('merchant_id', '=', merchantId)
+      .where('engine', '=', 'stripe')
+      .execute();
+    return;
+  }
+  await merchants.putEngineConnection(
+    merchantId,
+    {
+      engine: 'stripe',
+      apiKey: config.STRIPE_SECRET_KEY,
+      webhookSecret: config.STRIPE_WEBHOOK_SECRET ?? null,
+    },
+    now,
+  );
 }

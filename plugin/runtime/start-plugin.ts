@@ -4,7 +4,6 @@ import { type Express, Router } from 'express';
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
@@ -20,8 +19,11 @@ import { createTransmissionRepository } from '../storage/transmission-repository
 import { createWorker, type Worker } from '../worker/worker.js';
 import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
 import { withLocalDefaults } from './local-defaults.js';
-import { policyFromConfig, singleMerchantDirectory } from './merchant-from-config.js';
+import { policyFromConfig } from './process-policy.js';
 import { seedDefaultMerchant } from './seed-default-merchant.js';
+import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
+import { createFlexChargeCallLog } from '../storage/flexcharge-call-log.js';
+import { createStoredMerchantDirectory, type StoredMerchantDirectory } from './stored-merchant-directory.js';
 import { type StripeSetup, setupStripe } from './stripe-setup.js';
 
 export const DEFAULT_MERCHANT_ID = 'default';
@@ -34,8 +36,8 @@ export interface RunningPlugin {
   readonly flexcharge: FlexChargeSetup;
   readonly stripe: StripeSetup;
   readonly worker: Worker;
-  /** Who the worker acts for; another worker on the same database (another instance) uses the same. */
-  readonly merchants: MerchantDirectory;
+  /** The stored merchants the worker and the webhooks act for, built into their adapters. */
+  readonly merchants: StoredMerchantDirectory;
   /** Encrypts secrets at rest (card tokens, merchant credentials) under ENCRYPTION_KEY or the local key. */
   readonly secrets: SecretBox;
   stop(): Promise<void>;
@@ -97,36 +99,45 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
     const inbox = createInboxRepository(database.db);
     const rescues = createRescueRepository(database.db);
     const cardTokens = createCardTokenRepository(database.db, secrets);
-    const engines = [stripe.adapter];
+    const merchants = createStoredMerchantDirectory({
+      db: database.db,
+      box: secrets,
+      clock,
+      policy: policyFromConfig(config),
+      hosts: flexcharge.hosts,
+      flexcharge: {
+        timeoutMs: config.FLEXCHARGE_TIMEOUT_MS,
+        maxRetries: config.FLEXCHARGE_MAX_RETRIES,
+        callLog: createFlexChargeCallLog(database.db),
+      },
+      stripe: stripe,
+    });
+    const engineIds = [stripe.adapter.id];
+    const connectSecret = config.STRIPE_CONNECT_WEBHOOK_SECRET;
     lateRoutes.use(
       webhookRoutes({
         inbox,
         clock,
         defaultMerchantId: DEFAULT_MERCHANT_ID,
-        engines,
-        provider: {
-          id: 'flexcharge',
-          verify: (raw, headers, host) => flexcharge.webhookReceiver.verify(raw, headers, host),
-        },
+        merchants,
+        engineIds,
+        providerId: 'flexcharge',
+        // Connect events are verified with the platform's endpoint secret, then routed by `account`.
+        stripeConnect: connectSecret
+          ? createStripeBillingAdapter({ stripe: stripe.stripe, webhookSecret: connectSecret, clock })
+          : null,
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
       }),
       adminRoutes({
         adminToken: config.ADMIN_TOKEN,
         merchantId: DEFAULT_MERCHANT_ID,
-        engineIds: engines.map((e) => e.id),
+        engineIds,
         rescues,
         cardTokens,
         inbox,
         clock,
       }),
     );
-
-    const merchants = singleMerchantDirectory({
-      merchantId: DEFAULT_MERCHANT_ID,
-      policy: policyFromConfig(config, DEFAULT_MERCHANT_ID, flexcharge.provider !== null),
-      provider: flexcharge.provider,
-      engines,
-    });
     const worker = createWorker({
       inbox,
       rescues,

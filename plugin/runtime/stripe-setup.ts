@@ -10,6 +10,10 @@ import type { Logger } from '../core/logger.js';
 
 export interface StripeSetup {
   readonly stripe: Stripe;
+  /** The key `stripe` uses: the merchant's, or the emulator's; a Connect platform's for its accounts. */
+  readonly secretKey: string;
+  /** Where `stripe` sends requests when not to Stripe itself (the emulator, STRIPE_API_BASE). */
+  readonly apiBase: string | undefined;
   readonly adapter: BillingEngineAdapter;
   /** The signing secret of the endpoint that points at this plugin. */
   readonly webhookSecret: string;
@@ -46,6 +50,8 @@ export async function setupStripe(
     });
     return {
       stripe,
+      secretKey: config.STRIPE_SECRET_KEY,
+      apiBase: config.STRIPE_API_BASE,
       adapter,
       webhookSecret: config.STRIPE_WEBHOOK_SECRET,
       emulator: null,
@@ -59,6 +65,8 @@ export async function setupStripe(
   deps.logger.info('Stripe emulator running in-process', { url, apiKey: emulator.apiKey });
   return {
     stripe,
+    secretKey: emulator.apiKey,
+    apiBase: url,
     adapter,
     webhookSecret,
     emulator: { emulator, url },

@@ -1,3 +1,4 @@
+import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { backoffFrom, claimDue } from './claim-due.js';
 import type { Database, InboxEventsTable } from './schema.js';
@@ -21,6 +22,8 @@ export interface IncomingEvent extends Pick<StorableEvent, 'eventId' | 'eventTyp
   readonly actionable?: boolean;
   /** The signed request's nonce, when its source signs with one: spent only if the row is written. */
   readonly nonce?: string;
+  /** A FlexCharge webhook: the environment whose subscriber key verified it. */
+  readonly environment?: FlexChargeEnvironment;
 }
 
 export type InsertOutcome = 'inserted' | 'duplicate' | 'replayed';
@@ -123,6 +126,7 @@ async function insertRow(db: Kysely<Database>, event: IncomingEvent): Promise<In
       payload: JSON.stringify(event.payload),
       raw_body: event.rawBody ?? null,
       quarantine_reason: event.quarantineReason ?? null,
+      environment: event.environment ?? null,
       received_at: event.receivedAt,
       next_attempt_at: event.receivedAt,
       // Nothing to do for it: done on arrival, so no worker ever claims it.

@@ -13,6 +13,11 @@ export function toRescue(row: RescueRow): Rescue {
     invoiceId: row.invoice_id,
     subscriptionId: row.subscription_id,
     state: row.state,
+    flow: row.flow,
+    environment: row.environment,
+    mode: row.mode,
+    siteId: row.site_id,
+    orderSource: row.order_source,
     createdAt: row.created_at,
     failedAt: row.failed_at,
     engineInitiated: row.engine_initiated,
@@ -62,6 +67,13 @@ export function patchColumns(patch: RescuePatch | undefined): Updateable<Rescues
     writeBackKey: 'write_back_key',
     collectedAmount: 'collected_amount',
     releaseFallback: 'release_fallback',
+    flow: 'flow',
+    environment: 'environment',
+    mode: 'mode',
+    siteId: 'site_id',
+    orderSource: 'order_source',
+    orderSessionKey: 'order_session_key',
+    shadowRequest: 'shadow_request',
   };
   for (const [key, value] of Object.entries(patch) as [keyof RescuePatch, unknown][]) {
     if (value === undefined) continue;
@@ -69,6 +81,10 @@ export function patchColumns(patch: RescuePatch | undefined): Updateable<Rescues
       const amount = value as RescuePatch['amount'];
       out.amount = amount ? amount.amount : null;
       out.currency = amount ? amount.currency : null;
+      continue;
+    }
+    if (key === 'shadowRequest') {
+      out.shadow_request = value === null ? null : JSON.stringify(value);
       continue;
     }
     (out as Record<string, unknown>)[map[key]] = value;

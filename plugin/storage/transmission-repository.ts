@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { FlexChargeEnvironment, MerchantFlow, OrderSource } from '../core/merchant-settings.js';
 import type { Money } from '../core/money.js';
 import { backoffFrom, claimDue } from './claim-due.js';
 import type { Database, TransmissionsTable } from './schema.js';
@@ -6,6 +7,19 @@ import type { Database, TransmissionsTable } from './schema.js';
 export type TransmissionRow = Selectable<TransmissionsTable>;
 
 const T = 'flexcharge_mit.transmissions' as const;
+
+/** The merchant context a charge was handled under. */
+export interface TransmissionContext {
+  readonly flow: MerchantFlow;
+  readonly environment: FlexChargeEnvironment | null;
+  readonly siteId: string | null;
+  readonly orderSource: OrderSource;
+}
+
+export type TransmissionResult =
+  | { state: 'sent'; transmitId: string | null; context: TransmissionContext }
+  | { state: 'skipped'; reason: string; context: TransmissionContext }
+  | { state: 'shadowed'; request: object; context: TransmissionContext };
 
 /** Every charge the engine reports goes to /transmit once; an outage only delays it. */
 export function createTransmissionRepository(db: Kysely<Database>) {
@@ -49,17 +63,26 @@ export function createTransmissionRepository(db: Kysely<Database>) {
       });
     },
 
-    async markSent(id: number, workerId: string, now: Date, transmitId: string | null): Promise<void> {
+    /**
+     * Records how the charge was handled, with the merchant context it was handled under: sent, or
+     * skipped (its flow is off), or shadowed (the request recorded, not sent).
+     */
+    async finish(id: number, workerId: string, now: Date, result: TransmissionResult): Promise<void> {
       await db
         .updateTable(T)
         .set({
-          state: 'sent',
-          transmit_id: transmitId,
-          sent_at: now,
+          state: result.state,
+          transmit_id: result.state === 'sent' ? result.transmitId : null,
+          sent_at: result.state === 'sent' ? now : null,
+          shadow_request: result.state === 'shadowed' ? JSON.stringify(result.request) : null,
+          last_error: result.state === 'skipped' ? result.reason : null,
+          flow: result.context.flow,
+          environment: result.context.environment,
+          site_id: result.context.siteId,
+          order_source: result.context.orderSource,
           next_attempt_at: null,
           locked_by: null,
           locked_until: null,
-          last_error: null,
         })
         .where('id', '=', id)
         .where('locked_by', '=', workerId)

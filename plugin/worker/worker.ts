@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { LeaseLostError, PluginError, ProviderError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { chooseFlow } from '../core/flow-choice.js';
 import type { MerchantDirectory } from '../core/merchant-runtime.js';
+import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
 import { runRescueStep } from '../core/rescue-steps.js';
+import { resolveSite, siteReference } from '../core/site-choice.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
 import type { InboxEvent, InboxRepository } from '../storage/inbox-repository.js';
 import {
@@ -60,16 +63,17 @@ export function createWorker(deps: WorkerDeps) {
 
   async function processInboxEvent(event: InboxEvent): Promise<void> {
     const now = deps.clock.now();
-    const merchant = deps.merchants.get(event.merchant_id);
     if (event.source === FLEXCHARGE_SOURCE) {
       const hint = event.payload as ProviderWebhookEvent;
+      const merchantId = event.merchant_id;
       // An evaluate whose answer was lost left the rescue without FlexCharge's order id: the order's
       // own event names it, with our invoice as its merchant order id.
       if (hint.merchantOrderId)
-        await deps.rescues.adoptOrder(merchant.merchantId, hint.merchantOrderId, hint.orderId, now);
-      await deps.rescues.wake({ merchantId: merchant.merchantId, providerOrderId: hint.orderId }, now);
+        await deps.rescues.adoptOrder(merchantId, hint.merchantOrderId, hint.orderId, now);
+      await deps.rescues.wake({ merchantId, providerOrderId: hint.orderId }, now);
       return;
     }
+    const merchant = await deps.merchants.resolve(event.merchant_id);
     const engine = merchant.engine(event.source);
     const billingEvent = engine.normalize({
       id: event.event_id,
@@ -117,7 +121,6 @@ export function createWorker(deps: WorkerDeps) {
    * run twice at once; a step that finds its lease gone stops and records nothing.
    */
   async function processRescue(row: RescueRow): Promise<void> {
-    const merchant = deps.merchants.get(row.merchant_id);
     const renew = () => deps.rescues.renewLease(row.id, workerId, deps.clock.now(), leaseMs);
     const lease = keepLease({
       renew,
@@ -128,13 +131,20 @@ export function createWorker(deps: WorkerDeps) {
     });
     const guard = () => lease.assertHeld();
     try {
+      const merchant = await deps.merchants.resolve(row.merchant_id);
+      // The environment the rescue was pinned to; rows from before that have their flow's now.
+      const environment = row.environment ?? merchant.profile.flows[row.flow].environment;
+      const providerFor = (env: FlexChargeEnvironment) =>
+        guarded(merchant.provider(env), guard, ['acceptsAmount', 'previewRenewal', 'previewTransmit']);
       await guard();
       const outcome = await runRescueStep(toRescue(row), {
         engine: guarded(merchant.engine(row.engine), guard, ['verifyWebhook', 'normalize']),
-        provider: guarded(merchant.provider, guard, ['acceptsAmount']),
+        provider: providerFor(environment),
+        providerFor,
+        merchant: merchant.profile,
         policy: merchant.policy,
         now: deps.clock.now(),
-        findCardToken: (pm) => deps.cardTokens.find(merchant.merchantId, row.engine, pm),
+        findCardToken: (pm) => deps.cardTokens.find(row.merchant_id, row.engine, pm),
         checkpoint: (patch) => deps.rescues.checkpoint(row, patch, workerId, deps.clock.now(), leaseMs),
       });
       await guard();
@@ -171,19 +181,63 @@ export function createWorker(deps: WorkerDeps) {
     }
   }
 
+  /**
+   * Sends one charge to /transmit under its flow: the flow's environment and the charge's site; a
+   * flow that is off (or a site switched off for it) sends nothing, shadow records the request.
+   */
   async function processTransmission(row: TransmissionRow): Promise<void> {
-    const merchant = deps.merchants.get(row.merchant_id);
     try {
+      const merchant = await deps.merchants.resolve(row.merchant_id);
+      const { profile } = merchant;
       const charge = await merchant.engine(row.engine).loadCharge(row.charge_id);
-      const { transmitId } = await merchant.provider.transmit(charge, {
-        merchantOrderId: charge.invoiceId ?? charge.chargeId,
-        site: merchant.policy.site,
+      const flow = chooseFlow(charge.context);
+      const { mode, environment } = profile.flows[flow];
+      const site = resolveSite(profile, {
+        siteMetadata: charge.context.siteMetadata,
+        statementDescriptor: charge.statementDescriptor,
       });
-      await deps.transmissions.markSent(row.id, workerId, deps.clock.now(), transmitId);
+      const context = {
+        flow,
+        environment,
+        siteId: site?.id ?? null,
+        orderSource: charge.context.orderSource,
+      };
+      const skip = (reason: string) =>
+        deps.transmissions.finish(row.id, workerId, deps.clock.now(), { state: 'skipped', reason, context });
+      if (mode === 'off') return await skip(`${flow} is off`);
+      if (site && !site.enabled[flow]) return await skip(`site_disabled: ${flow} is off for the site`);
+      if (!profile.environments.has(environment))
+        return await skip(`no FlexCharge ${environment} credentials`);
+      const provider = merchant.provider(environment);
+      const transmitContext = {
+        merchantOrderId: charge.invoiceId ?? charge.chargeId,
+        flow,
+        site: siteReference(site, profile, environment, charge.statementDescriptor),
+        merchantSiteId: site?.id ?? null,
+      };
+      if (mode === 'shadow') {
+        const preview = provider.previewTransmit(charge, transmitContext);
+        return await deps.transmissions.finish(row.id, workerId, deps.clock.now(), {
+          state: 'shadowed',
+          request: { body: preview.body, problems: preview.problems },
+          context,
+        });
+      }
+      const { transmitId } = await provider.transmit(charge, transmitContext);
+      await deps.transmissions.finish(row.id, workerId, deps.clock.now(), {
+        state: 'sent',
+        transmitId,
+        context,
+      });
     } catch (err) {
       const retryable = isRetryable(err);
       await deps.transmissions.fail(row.id, workerId, deps.clock.now(), describe(err), retryable);
-      deps.logger.warn('transmit failed', { chargeId: row.charge_id, retryable, error: describe(err) });
+      deps.logger.warn('transmit failed', {
+        merchantId: row.merchant_id,
+        chargeId: row.charge_id,
+        retryable,
+        error: describe(err),
+      });
     }
   }
 

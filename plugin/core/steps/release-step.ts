@@ -25,6 +25,9 @@ export async function releaseToDunning(rescue: Rescue, ctx: StepContext): Promis
       nextActionAt: null,
     };
   }
+  // Nothing was ever held (a CIT): the engine's own schedule was never touched, so nothing resumes.
+  if (rescue.holdAppliedAt === null)
+    return { to: rescue.releaseAs, note: 'not rescued; nothing was held', patch: done, nextActionAt: null };
   const fallback = await resumeDunning(rescue, ctx);
   return {
     to: rescue.releaseAs,

@@ -1,12 +1,19 @@
 import type { BillingEngineAdapter, InvoiceSnapshot, RenewalFailure } from '../billing-engine.js';
 import type { MerchantPolicy } from '../merchant-policy.js';
+import type { MerchantProfile, ProviderForUse } from '../merchant-runtime.js';
+import type { FlexChargeEnvironment } from '../merchant-settings.js';
 import type { Rescue, RescuePatch } from '../rescue.js';
-import type { RescueProvider } from '../rescue-provider.js';
+import type { SiteReference } from '../rescue-provider.js';
+import { siteReference } from '../site-choice.js';
 
-/** What a step may use: the merchant's engine and FlexCharge, its policy, and the time. */
+/** What a step may use: the merchant's engine, FlexCharge and settings, the rules, and the time. */
 export interface StepContext {
   readonly engine: BillingEngineAdapter;
-  readonly provider: RescueProvider & { acceptsAmount(amount: number, currency: string): boolean };
+  /** FlexCharge in the rescue's pinned environment (before it is pinned: its flow's environment now). */
+  readonly provider: ProviderForUse;
+  /** FlexCharge in another environment: where `received` pins the rescue. */
+  providerFor(environment: FlexChargeEnvironment): ProviderForUse;
+  readonly merchant: MerchantProfile;
   readonly policy: MerchantPolicy;
   readonly now: Date;
   /** The FlexCharge token registered for an engine payment method, if any. */
@@ -17,6 +24,20 @@ export interface StepContext {
    * when this worker no longer holds the row.
    */
   checkpoint(patch: RescuePatch): Promise<void>;
+}
+
+/** The site reference a rescue's requests carry, from the site it was resolved to when prepared. */
+export function rescueSite(
+  rescue: Rescue,
+  renewal: { statementDescriptor: string | null },
+  ctx: StepContext,
+): { site: SiteReference; merchantSiteId: string | null } {
+  const site = ctx.merchant.sites.find((s) => s.id === rescue.siteId) ?? null;
+  const environment = rescue.environment ?? ctx.merchant.flows[rescue.flow].environment;
+  return {
+    site: siteReference(site, ctx.merchant, environment, renewal.statementDescriptor),
+    merchantSiteId: site?.id ?? null,
+  };
 }
 
 export const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
@@ -33,11 +54,6 @@ export function loadRenewal(rescue: Rescue, ctx: StepContext): Promise<RenewalFa
 export async function cardTokenFor(renewal: RenewalFailure, ctx: StepContext): Promise<string | null> {
   if (!renewal.card) return null;
   return renewal.card.flexchargeToken ?? (await ctx.findCardToken(renewal.card.paymentMethodId));
-}
-
-/** The site a rescue is reported under: FlexCharge site id, else site URL, else the descriptor. */
-export function siteLabel(ctx: StepContext, descriptor: string | null): string | null {
-  return ctx.policy.site.siteId ?? ctx.policy.site.siteUrl ?? descriptor ?? ctx.policy.site.descriptor;
 }
 
 /** When to poll a held rescue next: at the interval, but never past its expiry or the grace after it. */

@@ -1,6 +1,7 @@
 import { ProviderError } from '../errors.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
 import { MIN_RESCUE_WINDOW_MS } from '../rescue-expiry.js';
+import { isCustomerInitiated } from '../flow-choice.js';
 import type { RescueDecision } from '../rescue-provider.js';
 import {
   cardTokenFor,
@@ -10,6 +11,7 @@ import {
   pastDeadline,
   reasonToStop,
   rescueExpiry,
+  rescueSite,
   type StepContext,
 } from './step-context.js';
 
@@ -21,7 +23,7 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
   // FlexCharge's own event named the order our lost evaluate answer would have named: follow it.
   if (rescue.providerOrderId && rescue.orderOpen) {
     return {
-      to: 'held',
+      to: waitingState(rescue),
       note: 'FlexCharge named the order in its webhook: following it',
       nextActionAt: ctx.now,
     };
@@ -40,7 +42,9 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
     return { to: 'releasing', note: 'card token disappeared before evaluate', nextActionAt: ctx.now };
   }
 
-  const expiresAt = expiryToSend(rescue, renewal.failedAt, ctx);
+  const expiresAt = isCustomerInitiated(rescue.flow)
+    ? (rescue.expiresAt ?? later(ctx.now, ctx.policy.challengeWindowMs))
+    : expiryToSend(rescue, renewal.failedAt, ctx);
   // From here FlexCharge may have an order for this invoice, whether or not its answer reaches us.
   if (!rescue.orderOpen) await ctx.checkpoint({ orderOpen: true, expiresAt });
   let decision: RescueDecision;
@@ -51,7 +55,8 @@ export async function submitToProvider(rescue: Rescue, ctx: StepContext): Promis
       renewal,
       cardToken: token,
       expiresAt,
-      site: ctx.policy.site,
+      flow: rescue.flow,
+      ...rescueSite(rescue, renewal, ctx),
     });
   } catch (err) {
     // A request refused as invalid created no order: nothing is left at FlexCharge to wait for.
@@ -71,7 +76,7 @@ function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expi
   const waiting = { ...rescue, expiresAt };
   /** FlexCharge has an order for the renewal: wait for its outcome, the hold in place. */
   const following = (orderId: string, providerStatus: string, why: string): StepOutcome => ({
-    to: 'held',
+    to: waitingState(rescue),
     note: `${why} (${providerStatus})`,
     patch: { providerOrderId: orderId, providerStatus, expiresAt, orderOpen: true },
     nextActionAt: nextPoll(waiting, ctx),
@@ -108,6 +113,33 @@ function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expi
         },
         nextActionAt: ctx.now,
       };
+    case 'challenge':
+      // The customer must complete FlexCharge's challenge in the merchant's checkout; the key for it
+      // is kept and shown to the merchant. Followed like a held order until it ends or expires.
+      if (decision.orderId) {
+        return {
+          to: 'challenged',
+          note: `FlexCharge asks the customer to complete a challenge (${decision.providerStatus})`,
+          patch: {
+            providerOrderId: decision.orderId,
+            providerStatus: decision.providerStatus,
+            orderSessionKey: decision.orderSessionKey,
+            expiresAt,
+            orderOpen: true,
+          },
+          nextActionAt: nextPoll(waiting, ctx),
+        };
+      }
+      return {
+        to: null,
+        note: `FlexCharge answered ${decision.providerStatus} without an order id: asking again`,
+        patch: {
+          providerStatus: decision.providerStatus,
+          orderSessionKey: decision.orderSessionKey,
+          expiresAt,
+        },
+        nextActionAt: later(ctx.now, REASK_MS),
+      };
     case 'unknown':
       // Not a decline: FlexCharge may be working the order. Follow it like a submitted one; without
       // an order id, the same evaluate (same key) is asked again later for the order's state.
@@ -137,4 +169,9 @@ function expiryToSend(rescue: Rescue, failedAt: Date, ctx: StepContext): Date {
   if (fixed && (rescue.orderOpen || fixed.getTime() - ctx.now.getTime() >= MIN_RESCUE_WINDOW_MS))
     return fixed;
   return rescueExpiry(failedAt, ctx.now, ctx.policy.expiryDays);
+}
+
+/** Where a rescue waits for FlexCharge's outcome: `held` for a renewal, `challenged` for a CIT. */
+function waitingState(rescue: Rescue): 'held' | 'challenged' {
+  return isCustomerInitiated(rescue.flow) ? 'challenged' : 'held';
 }
