@@ -1,5 +1,5 @@
-import type { FlexChargeEnvironment } from './merchant-settings.js';
 import type { MerchantProfile, MerchantSite } from './merchant-runtime.js';
+import type { FlexChargeEnvironment } from './merchant-settings.js';
 import type { SiteReference } from './rescue-provider.js';
 
 /**

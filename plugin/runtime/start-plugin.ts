@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { type Express, Router } from 'express';
+import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -11,6 +12,7 @@ import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryptio
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
 import { createCardTokenRepository, sealClearCardTokens } from '../storage/card-token-repository.js';
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
+import { createFlexChargeCallLog } from '../storage/flexcharge-call-log.js';
 import { createInboxRepository } from '../storage/inbox-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { createRescueRepository } from '../storage/rescue-repository.js';
@@ -21,8 +23,6 @@ import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
 import { withLocalDefaults } from './local-defaults.js';
 import { policyFromConfig } from './process-policy.js';
 import { seedDefaultMerchant } from './seed-default-merchant.js';
-import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
-import { createFlexChargeCallLog } from '../storage/flexcharge-call-log.js';
 import { createStoredMerchantDirectory, type StoredMerchantDirectory } from './stored-merchant-directory.js';
 import { type StripeSetup, setupStripe } from './stripe-setup.js';
 

@@ -1,5 +1,5 @@
-import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import { backoffFrom, claimDue } from './claim-due.js';
 import type { Database, InboxEventsTable } from './schema.js';
 import type { StorableEvent } from './storable-event.js';

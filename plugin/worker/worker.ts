@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { LeaseLostError, PluginError, ProviderError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import { chooseFlow } from '../core/flow-choice.js';
+import type { Logger } from '../core/logger.js';
 import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import type { ProviderWebhookEvent } from '../core/rescue-provider.js';

@@ -1,7 +1,7 @@
 import { ProviderError } from '../errors.js';
+import { isCustomerInitiated } from '../flow-choice.js';
 import type { Rescue, StepOutcome } from '../rescue.js';
 import { MIN_RESCUE_WINDOW_MS } from '../rescue-expiry.js';
-import { isCustomerInitiated } from '../flow-choice.js';
 import type { RescueDecision } from '../rescue-provider.js';
 import {
   cardTokenFor,
