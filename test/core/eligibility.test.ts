@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { RenewalFailure } from '../../plugin/core/billing-engine.js';
 import { checkEligibility } from '../../plugin/core/eligibility.js';
 import { DEFAULT_NO_RETRY_DECLINE_CODES, type MerchantPolicy } from '../../plugin/core/merchant-policy.js';
+import type { MerchantFlow } from '../../plugin/core/merchant-settings.js';
 import { renewalFailure } from '../support/fakes/renewal-failure-fixture.js';
 
 const failedAt = new Date('2026-11-01T10:00:00Z');
@@ -14,15 +15,13 @@ const renewal: RenewalFailure = renewalFailure('in_1', {
 });
 
 const policy: MerchantPolicy = {
-  merchantId: 'default',
-  mitEnabled: true,
   freshnessWindowMs: 24 * 3600_000,
   expiryDays: 21,
   noRetryDeclineCodes: new Set(DEFAULT_NO_RETRY_DECLINE_CODES),
   pollIntervalMs: 6 * 3600_000,
   expiryGraceMs: 3600_000,
+  challengeWindowMs: 24 * 3600_000,
   releaseFallback: 'retry_once',
-  site: { siteId: null, siteUrl: null, descriptor: null },
 };
 
 const context = {
@@ -36,8 +35,9 @@ const reasonFor = (
   r: Partial<RenewalFailure>,
   p: Partial<MerchantPolicy> = {},
   c: Partial<typeof context> = {},
+  flow: MerchantFlow = 'mit',
 ) => {
-  const verdict = checkEligibility({ ...renewal, ...r }, { ...policy, ...p }, { ...context, ...c });
+  const verdict = checkEligibility({ ...renewal, ...r }, flow, { ...policy, ...p }, { ...context, ...c });
   return verdict.eligible ? 'eligible' : verdict.reason;
 };
 
@@ -46,8 +46,12 @@ describe('rescue eligibility', () => {
     assert.equal(reasonFor({}), 'eligible');
   });
 
-  it('refuses when MIT is switched off for the merchant', () => {
-    assert.equal(reasonFor({}, { mitEnabled: false }), 'mit_disabled');
+  it("takes a subscription's first payment, declined with the customer present, as CIT", () => {
+    const first = { billingReason: 'subscription_create', engineInitiated: false, automaticCollection: true };
+    const incomplete = { ...renewal.subscription, status: 'incomplete' };
+    assert.equal(reasonFor({ ...first, subscription: incomplete }, {}, {}, 'cit_website'), 'eligible');
+    assert.equal(reasonFor({ ...first, subscription: incomplete }, {}, {}, 'mit'), 'subscription_not_active');
+    assert.equal(reasonFor({}, {}, {}, 'cit_call_center'), 'not_a_renewal', 'a renewal is no CIT');
   });
 
   it('refuses what is not an automatic renewal attempted by the engine itself', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConflictError } from '../../plugin/core/errors.js';
 import type { MerchantPolicy, ReleaseFallback } from '../../plugin/core/merchant-policy.js';
+import type { MerchantProfile } from '../../plugin/core/merchant-runtime.js';
 import type { Rescue, RescuePatch } from '../../plugin/core/rescue.js';
 import { runRescueStep, type StepContext } from '../../plugin/core/rescue-steps.js';
 import { CallJournal } from '../support/fakes/call-script.js';
@@ -12,17 +13,29 @@ const NOW = new Date('2026-03-02T09:00:00Z');
 
 function policy(releaseFallback: ReleaseFallback = 'retry_once'): MerchantPolicy {
   return {
-    merchantId: 'default',
-    mitEnabled: true,
     freshnessWindowMs: 24 * 3_600_000,
     expiryDays: 21,
     noRetryDeclineCodes: new Set(['stolen_card']),
     pollIntervalMs: 6 * 3_600_000,
     expiryGraceMs: 3_600_000,
-    site: { siteId: null, siteUrl: 'https://shop.example.com', descriptor: null },
+    challengeWindowMs: 24 * 3_600_000,
     releaseFallback,
   };
 }
+
+/** One merchant with MIT on in sandbox and one site, as the stored directory would build it. */
+const PROFILE: MerchantProfile = {
+  merchantId: 'default',
+  flows: {
+    mit: { mode: 'on', environment: 'sandbox' },
+    cit_website: { mode: 'off', environment: 'sandbox' },
+    cit_call_center: { mode: 'off', environment: 'sandbox' },
+  },
+  sites: [],
+  credentialSites: { sandbox: { siteId: null, siteUrl: 'https://shop.example.com' } },
+  environments: new Set(['sandbox']),
+};
+const SITE = { site: { kind: 'site_url', value: 'https://shop.example.com' }, merchantSiteId: null } as const;
 
 function rescueOf(invoiceId: string, over: Partial<Rescue> = {}): Rescue {
   return {
@@ -32,6 +45,11 @@ function rescueOf(invoiceId: string, over: Partial<Rescue> = {}): Rescue {
     invoiceId,
     subscriptionId: `sub_of_${invoiceId}`,
     state: 'received',
+    flow: 'mit',
+    environment: null,
+    mode: null,
+    siteId: null,
+    orderSource: null,
     createdAt: NOW,
     failedAt: NOW,
     engineInitiated: true,
@@ -69,6 +87,8 @@ function world(
   const ctx: StepContext = {
     engine,
     provider,
+    providerFor: () => provider,
+    merchant: PROFILE,
     policy: policy(fallback),
     now: NOW,
     findCardToken: async () => 'tok_fake',
@@ -203,7 +223,8 @@ describe('rescue steps on the port fakes', () => {
       renewal: await w.engine.loadRenewalFailure(invoice.id),
       cardToken: 'tok_fake',
       expiresAt: new Date(NOW.getTime() + 21 * 86_400_000),
-      site: policy().site,
+      flow: 'mit',
+      ...SITE,
     });
     assert.equal(order.status, 'submitted');
     const orderId = order.status === 'submitted' ? order.orderId : '';
@@ -224,7 +245,8 @@ describe('rescue steps on the port fakes', () => {
       renewal,
       cardToken: 'tok_fake',
       expiresAt: new Date(NOW.getTime() + 21 * 86_400_000),
-      site: policy().site,
+      flow: 'mit',
+      ...SITE,
     });
     const orderId = decision.status === 'submitted' ? decision.orderId : assert.fail('not submitted');
     const rescue = rescueOf(invoice.id, {

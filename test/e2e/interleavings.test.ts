@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
+import type { ProviderForUse } from '../../plugin/core/merchant-runtime.js';
 import { DEFAULT_MERCHANT_ID } from '../../plugin/runtime/start-plugin.js';
 import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
 import { DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
@@ -9,7 +9,7 @@ import { DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
 const LEASE_MS = 120_000;
 
 /** Another instance's worker, with a lease short enough to outrun and renewed every 20 ms. */
-function otherWorker(e: E2E, workerId: string, provider: MerchantRuntime['provider']) {
+function otherWorker(e: E2E, workerId: string, provider: ProviderForUse) {
   return e.anotherWorker(workerId, { provider, worker: { leaseMs: LEASE_MS, leaseRenewMs: 20 } });
 }
 
@@ -23,10 +23,10 @@ describe('money safety under interleavings', () => {
 
   it('runs a step slower than its lease once: the lease is renewed, a second worker cannot take the row', async () => {
     const { invoice } = await e.declinedRenewal();
-    const real = e.plugin.flexcharge.provider!;
+    const real = await e.defaultProvider();
     let intruder: ReturnType<typeof otherWorker> | undefined;
     // Worker A's /evaluate takes longer than the lease; meanwhile worker B looks for due work.
-    const slow: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+    const slow: ProviderForUse = Object.assign(Object.create(real), {
       acceptsAmount: real.acceptsAmount.bind(real),
       async submitRenewal(input: Parameters<typeof real.submitRenewal>[0]) {
         e.clock.advance(LEASE_MS + 30_000);
@@ -48,8 +48,8 @@ describe('money safety under interleavings', () => {
 
   it('stops a step whose lease another worker took, before its next outside call, and records nothing', async () => {
     const { invoice } = await e.declinedRenewal();
-    const real = e.plugin.flexcharge.provider!;
-    const stealing: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+    const real = await e.defaultProvider();
+    const stealing: ProviderForUse = Object.assign(Object.create(real), {
       acceptsAmount(amount: number, currency: string) {
         return real.acceptsAmount(amount, currency);
       },
@@ -99,9 +99,9 @@ describe('money safety under interleavings', () => {
     await e.settle();
     const held = await e.rescueRow(invoice.id);
     assert.equal(held.state, 'held');
-    const real = e.plugin.flexcharge.provider!;
+    const real = await e.defaultProvider();
     // While worker D polls the order, the customer pays and Stripe's webhook wakes the rescue.
-    const waking: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+    const waking: ProviderForUse = Object.assign(Object.create(real), {
       acceptsAmount: real.acceptsAmount.bind(real),
       async outcome(orderId: string) {
         const answer = await real.outcome(orderId);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
-import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
+import type { ProviderForUse } from '../../plugin/core/merchant-runtime.js';
 import { ADMIN_TOKEN, DAY_MS, type E2E, HOUR_MS, startE2E } from './plugin-harness.js';
 
 /** Another instance's worker, acting through `provider` (a FlexCharge that races us). */
-function otherWorker(e: E2E, workerId: string, provider: MerchantRuntime['provider']) {
+function otherWorker(e: E2E, workerId: string, provider: ProviderForUse) {
   return e.anotherWorker(workerId, { provider });
 }
 
@@ -109,10 +109,10 @@ describe('an approval is never ignored', () => {
     await e.declineNextCharges(paymentMethod.id, 'insufficient_funds');
     const invoice = await e.renew(subscription.id);
     const orderId = (await e.rescueRow(invoice.id)).flexcharge_order_id!;
-    const real = e.plugin.flexcharge.provider!;
+    const real = await e.defaultProvider();
     // FlexCharge completes the order while our cancel is on its way. Whether it then refuses the
     // cancel or accepts it and changes nothing is not documented (the E2E profiles play both).
-    const racing: MerchantRuntime['provider'] = Object.assign(Object.create(real), {
+    const racing: ProviderForUse = Object.assign(Object.create(real), {
       acceptsAmount: real.acceptsAmount.bind(real),
       async cancel(id: string, key: string) {
         e.clock.advance(2 * DAY_MS + 60_000);

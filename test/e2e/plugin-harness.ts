@@ -4,7 +4,7 @@ import type { EvaluateRequest } from '../../adapters/flexcharge/wire/requests.js
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
 import { silentLogger } from '../../plugin/core/logger.js';
-import type { MerchantRuntime } from '../../plugin/core/merchant-runtime.js';
+import type { ProviderForUse } from '../../plugin/core/merchant-runtime.js';
 import { createLocalDriver } from '../../plugin/runtime/local-driver.js';
 import { subscribeLocalCustomer } from '../../plugin/runtime/local-subscriber.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
@@ -158,7 +158,7 @@ export async function startE2E(env: Record<string, string> = {}) {
    */
   function anotherWorker(
     workerId: string,
-    options: { provider?: MerchantRuntime['provider']; worker?: Partial<WorkerDeps> } = {},
+    options: { provider?: ProviderForUse; worker?: Partial<WorkerDeps> } = {},
   ): Worker {
     const db = database.db;
     return createWorker({
@@ -167,13 +167,23 @@ export async function startE2E(env: Record<string, string> = {}) {
       transmissions: createTransmissionRepository(db),
       cardTokens: createCardTokenRepository(db, plugin.secrets),
       merchants: options.provider
-        ? { get: (id) => ({ ...plugin.merchants.get(id), provider: options.provider! }) }
+        ? {
+            resolve: async (id) => ({
+              ...(await plugin.merchants.resolve(id)),
+              provider: () => options.provider!,
+            }),
+          }
         : plugin.merchants,
       clock,
       logger: silentLogger,
       workerId,
       ...options.worker,
     });
+  }
+
+  /** FlexCharge as the worker uses it for the merchant configured from the environment. */
+  async function defaultProvider(): Promise<ProviderForUse> {
+    return (await plugin.merchants.resolve('default')).provider('sandbox');
   }
 
   /** The rescue row of an invoice, as stored. */
@@ -198,6 +208,7 @@ export async function startE2E(env: Record<string, string> = {}) {
   return {
     clock,
     plugin,
+    defaultProvider,
     anotherWorker,
     rescueRow,
     declinedRenewal,

@@ -219,7 +219,7 @@ describe('retention', () => {
       rescues: createRescueRepository(handle.db),
       transmissions: createTransmissionRepository(handle.db),
       cardTokens: createCardTokenRepository(handle.db, createSecretBox(randomBytes(32))),
-      merchants: { get: () => assert.fail('no merchant work is due') },
+      merchants: { resolve: async () => assert.fail('no merchant work is due') },
       retention: createRetention(handle.db, policy),
       clock,
       logger: silentLogger,
