@@ -30,6 +30,12 @@ export function checkEligibility(
   const no = (reason: IneligibleReason, detail: string): Eligibility => ({ eligible: false, reason, detail });
 
   if (renewal.invoiceStatus !== 'open') return no('invoice_not_open', `invoice is ${renewal.invoiceStatus}`);
+  if (flow !== 'mit' && renewal.billingReason !== 'subscription_create') {
+    return no(
+      'not_a_renewal',
+      `billing reason is ${renewal.billingReason ?? 'unknown'}: only a subscription's first payment is handed over as CIT`,
+    );
+  }
   const subscription = renewal.subscription;
   const rescuable = flow === 'mit' ? RESCUABLE_SUBSCRIPTION_STATUSES : RESCUABLE_FIRST_PAYMENT_STATUSES;
   if (!rescuable.has(subscription.status) || subscription.collectionPaused) {
@@ -40,15 +46,8 @@ export function checkEligibility(
         : `the subscription is ${subscription.status}`,
     );
   }
-  if (flow === 'mit') {
-    const basic = checkMitRenewal(renewal);
-    if (basic) return basic;
-  } else if (renewal.billingReason !== 'subscription_create') {
-    return no(
-      'not_a_renewal',
-      `billing reason is ${renewal.billingReason ?? 'unknown'}: only a subscription's first payment is handed over as CIT`,
-    );
-  }
+  const notMit = flow === 'mit' ? checkMitRenewal(renewal) : null;
+  if (notMit) return notMit;
 
   const age = context.firstSeenAt.getTime() - renewal.failedAt.getTime();
   if (age > policy.freshnessWindowMs) {
