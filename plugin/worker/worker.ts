@@ -127,7 +127,11 @@ export function createWorker(deps: WorkerDeps) {
       intervalMs: leaseRenewMs,
       describe: `rescue ${row.id}`,
       onRenewError: (err) =>
-        deps.logger.warn('lease renewal failed', { rescueId: row.id, error: describe(err) }),
+        deps.logger.warn('lease renewal failed', {
+          merchantId: row.merchant_id,
+          rescueId: row.id,
+          error: describe(err),
+        }),
     });
     const guard = () => lease.assertHeld();
     try {
@@ -151,6 +155,7 @@ export function createWorker(deps: WorkerDeps) {
       const applied = await deps.rescues.applyStep(row, outcome, workerId, deps.clock.now());
       if (applied && outcome.to) {
         deps.logger.info('rescue moved', {
+          merchantId: row.merchant_id,
           rescueId: row.id,
           invoiceId: row.invoice_id,
           from: row.state,
@@ -160,7 +165,10 @@ export function createWorker(deps: WorkerDeps) {
       }
     } catch (err) {
       if (err instanceof LeaseLostError) {
-        deps.logger.warn('rescue step abandoned: another worker holds it now', { rescueId: row.id });
+        deps.logger.warn('rescue step abandoned: another worker holds it now', {
+          merchantId: row.merchant_id,
+          rescueId: row.id,
+        });
         return;
       }
       const retryable = isRetryable(err);
@@ -171,6 +179,7 @@ export function createWorker(deps: WorkerDeps) {
         deps.clock.now(),
       );
       deps.logger.warn('rescue step failed', {
+        merchantId: row.merchant_id,
         rescueId: row.id,
         state: row.state,
         result,
@@ -251,6 +260,7 @@ export function createWorker(deps: WorkerDeps) {
       } catch (err) {
         await deps.inbox.fail(event.id, workerId, deps.clock.now(), describe(err));
         deps.logger.warn('inbox event failed', {
+          merchantId: event.merchant_id,
           source: event.source,
           eventId: event.event_id,
           error: describe(err),
