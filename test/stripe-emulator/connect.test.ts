@@ -58,10 +58,10 @@ describe('Stripe emulator: Connect and separate accounts', () => {
       [account.id],
     );
 
-    const platform = await h.stripe.accounts.retrieve();
+    const platform = await h.stripe.accounts.retrieveCurrent();
     assert.equal(platform.id, h.emulator.accountId);
     assert.equal(platform.controller?.type, 'account');
-    const self = await h.stripe.accounts.retrieve(undefined, {}, { stripeAccount: account.id });
+    const self = await h.stripe.accounts.retrieveCurrent({}, { stripeAccount: account.id });
     assert.equal(self.id, account.id);
   });
 
@@ -219,7 +219,7 @@ describe('Stripe emulator: Connect and separate accounts', () => {
     assert.match(standaloneKey, /^sk_test_/);
     assert.notEqual(standaloneKey, h.emulator.apiKey);
     const other = clientFor(h, standaloneKey);
-    assert.equal((await other.accounts.retrieve()).id, created.body.id);
+    assert.equal((await other.accounts.retrieveCurrent()).id, created.body.id);
 
     const theirs = await subscribe(other);
     const ours = await h.stripe.customers.create({ email: 'platform@example.com' });
