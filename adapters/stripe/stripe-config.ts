@@ -13,6 +13,12 @@ export interface StripeClientConfig {
   readonly maxNetworkRetries?: number | undefined;
   /** Per-request timeout in milliseconds; default the SDK's 80 s. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * A Connect connected account (`acct_…`): every call of this client is made on that account
+   * (stripe-node's `stripeAccount`, sent as the `Stripe-Account` header) with the platform's key.
+   * Absent: calls act on the key's own account.
+   */
+  readonly stripeAccount?: string | undefined;
 }
 
 /**
@@ -23,6 +29,7 @@ export function createStripeClient(config: StripeClientConfig): Stripe {
   return new Stripe(config.secretKey, {
     maxNetworkRetries: config.maxNetworkRetries ?? 2,
     ...(config.timeoutMs === undefined ? {} : { timeout: config.timeoutMs }),
+    ...(config.stripeAccount ? { stripeAccount: parseStripeAccount(config.stripeAccount) } : {}),
     ...(config.apiBase ? parseApiBase(config.apiBase) : {}),
     appInfo: { name: 'flexcharge-mit-plugin' },
   });
@@ -60,6 +67,12 @@ export function parseApiBase(apiBase: string): StripeEndpoint {
     port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
     protocol,
   };
+}
+
+/** An account id is `acct_` and letters or digits; anything else is a configuration mistake, not a 403 later. */
+function parseStripeAccount(account: string): string {
+  if (/^acct_[A-Za-z0-9]+$/.test(account)) return account;
+  throw new ConfigError(`A Stripe Connect account id looks like acct_…, got '${account}'`);
 }
 
 function apiBaseError(message: string): ConfigError {

@@ -11,7 +11,8 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 /**
  * Checks `Stripe-Signature` over the raw bytes with `stripe.webhooks.constructEvent`. The age of the
  * signature is measured against the injected clock (`receivedAt`, supported since stripe-node 23),
- * so tests and the sandbox can move time without every webhook going stale.
+ * so tests and the sandbox can move time without every webhook going stale. `account` is the
+ * signed event's Connect account (`event.account`), or null for the platform's own events.
  */
 export function verifyStripeWebhook(
   stripe: Stripe,
@@ -39,7 +40,9 @@ export function verifyStripeWebhook(
   if (typeof id !== 'string' || typeof type !== 'string' || typeof created !== 'number') {
     throw new SignatureError('Stripe webhook refused: the signed body is not an event (id, type, created)');
   }
-  return { id, type, createdAt: new Date(created * 1000), payload: event };
+  // Connect: the connected account the event happened on; absent on the platform's own events.
+  const account = typeof event.account === 'string' && event.account !== '' ? event.account : null;
+  return { id, type, createdAt: new Date(created * 1000), account, payload: event };
 }
 
 function signatureHeader(headers: Headers): string {

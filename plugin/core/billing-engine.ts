@@ -77,6 +77,11 @@ export interface VerifiedEngineEvent {
   readonly id: string;
   readonly type: string;
   readonly createdAt: Date;
+  /**
+   * The Connect account the event happened on (Stripe: `event.account`, `acct_…`), which picks the
+   * merchant on a platform's endpoint; null for the platform's (or a standalone merchant's) own events.
+   */
+  readonly account: string | null;
   readonly payload: object;
 }
 

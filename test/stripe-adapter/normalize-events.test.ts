@@ -30,6 +30,7 @@ describe('Stripe adapter: normalize', () => {
     id: 'evt_raw',
     type: 'whatever',
     createdAt: new Date(0),
+    account: null,
     payload: payload as object,
   });
 

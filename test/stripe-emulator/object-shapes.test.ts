@@ -62,6 +62,8 @@ describe('Stripe emulator: object shapes', () => {
     objects.set('charge', await get(`charges/${pi.latest_charge}`));
     objects.set('webhook_endpoint', endpoint);
     objects.set('event', events.data[0]);
+    const account = await h.stripe.accounts.create({ type: 'standard', country: 'FR' });
+    objects.set('account', await get(`accounts/${account.id}`));
   });
   after(() => h.close());
 
@@ -82,6 +84,7 @@ describe('Stripe emulator: object shapes', () => {
     'charge',
     'webhook_endpoint',
     'event',
+    'account',
   ]) {
     it(`returns ${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} with every key of Stripe's fixture`, () => {
       const actual = objects.get(name);

@@ -1,12 +1,11 @@
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { copy, type EmulatorContext } from './emulator-store.js';
-import { EMULATED_API_VERSION, type EventOrigin } from './emulator-types.js';
-import { apiError, authenticationError, invalidRequest, StripeApiError, unrecognizedUrl } from './errors.js';
+import type { EventOrigin } from './emulator-types.js';
+import { apiError, StripeApiError, unrecognizedUrl } from './errors.js';
 import { expandResponse } from './expand.js';
 import { decodeFormParams, type FormObject, queryStringOf } from './form-params.js';
 import { beginIdempotent, type IdempotentCall } from './idempotency.js';
-import { newId } from './ids.js';
 import { unixSeconds } from './time.js';
 import { validateParams } from './validate-params.js';
 
@@ -17,40 +16,24 @@ export interface RouteCall<P> {
   /** Becomes `request` on the events this call causes. */
   origin: EventOrigin;
   now: number;
+  /** The key the request authenticated with (for errors that quote it masked, as Stripe's do). */
+  apiKey: string;
 }
 
 type Method = 'delete' | 'get' | 'post';
 type Handler<S extends z.ZodType> = (call: RouteCall<z.output<S>>) => object;
 
 /**
- * The Stripe-facing HTTP surface: every route is declared with its zod schema, and this class does
- * what Stripe does around each one — API-key check, `Request-Id`, form/query decoding, parameter
- * validation, `Idempotency-Key` replay on POST, `expand[]`, and errors in Stripe's shape.
+ * One account's Stripe-facing routes: every route is declared with its zod schema, and this class does
+ * what Stripe does around each one — form/query decoding, parameter validation, `Idempotency-Key`
+ * replay on POST (in this account's store, so keys are per account), `expand[]`, and errors in Stripe's
+ * shape. Authentication and choosing the account happen before, in `api-gateway.ts`.
  * Handlers return the stored object; the client gets a deep copy.
  */
 export class StripeApiRouter {
   readonly router = express.Router();
 
-  constructor(private readonly ctx: EmulatorContext) {
-    this.router.use(express.raw({ type: () => true, limit: '1mb' }));
-    this.router.use((req, res, next) => {
-      res.locals.requestId = newId('request');
-      res.set('Request-Id', res.locals.requestId as string);
-      res.set('Stripe-Version', EMULATED_API_VERSION);
-      try {
-        this.authenticate(req);
-        const version = req.get('Stripe-Version');
-        if (version && version !== EMULATED_API_VERSION) {
-          throw invalidRequest(
-            `The Stripe emulator only speaks API version ${EMULATED_API_VERSION} (the version stripe@23 pins); this request asked for '${version}'.`,
-          );
-        }
-        next();
-      } catch (error) {
-        sendError(res, error);
-      }
-    });
-  }
+  constructor(private readonly ctx: EmulatorContext) {}
 
   get<S extends z.ZodType>(path: string, schema: S, handler: Handler<S>): void {
     this.route('get', path, schema, handler);
@@ -99,7 +82,8 @@ export class StripeApiRouter {
           idempotent = null;
           throw invalid;
         }
-        const result = this.execute(handler, params, req, { id: requestId, idempotency_key: key }, raw);
+        const origin = { id: requestId, idempotency_key: key };
+        const result = this.execute(handler, params, req, origin, raw, String(res.locals.apiKey ?? ''));
         idempotent?.complete(200, result, requestId);
         if (key) res.set('Idempotency-Key', key);
         res.status(200).json(result);
@@ -117,28 +101,20 @@ export class StripeApiRouter {
     req: Request,
     origin: EventOrigin,
     raw: FormObject,
+    apiKey: string,
   ): object {
     const call: RouteCall<z.output<S>> = {
       params,
       path: req.params as Record<string, string>,
       origin,
       now: unixSeconds(this.ctx.clock),
+      apiKey,
     };
     const result = copy(handler(call));
     const expand = Array.isArray(raw.expand)
       ? raw.expand.filter((p): p is string => typeof p === 'string')
       : [];
     return expandResponse(this.ctx, result, expand) as object;
-  }
-
-  private authenticate(req: Request): void {
-    const header = req.get('Authorization') ?? '';
-    let provided: string | null = null;
-    if (header.startsWith('Bearer ')) provided = header.slice('Bearer '.length).trim();
-    else if (header.startsWith('Basic ')) {
-      provided = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8').split(':')[0] ?? '';
-    }
-    if (provided !== this.ctx.settings.apiKey) throw authenticationError(provided || null);
   }
 }
 

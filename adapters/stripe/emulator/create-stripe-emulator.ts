@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { AccountRegistry, newSecretKey } from './account-registry.js';
+import { apiGateway } from './api-gateway.js';
 import { StripeApiRouter, sendError } from './api-router.js';
 import { runDueBilling } from './billing-cycle.js';
-import { type EmulatorContext, EmulatorStore } from './emulator-store.js';
+import type { EmulatorContext } from './emulator-store.js';
 import type {
   StripeEmulator,
   StripeEmulatorOptions,
@@ -12,6 +14,7 @@ import type {
 } from './emulator-types.js';
 import { apiError, invalidRequest, unrecognizedUrl } from './errors.js';
 import { StripeFaultInjector } from './fault-injection.js';
+import { registerAccountRoutes } from './routes/accounts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { controlRouter } from './routes/control.js';
 import { registerCustomerRoutes } from './routes/customers.js';
@@ -30,14 +33,36 @@ export const DEFAULT_API_KEY = 'sk_test_emulator';
 export const DEFAULT_RETRY_SCHEDULE_DAYS: readonly number[] = [3, 5, 7, 14];
 const TICK_MS = 250;
 
+/** The `/v1` routes of one account, bound to its store. */
+function accountRoutes(ctx: EmulatorContext, registry: AccountRegistry): express.Router {
+  const api = new StripeApiRouter(ctx);
+  for (const register of [
+    registerCustomerRoutes,
+    registerPaymentMethodRoutes,
+    registerCatalogRoutes,
+    registerSubscriptionRoutes,
+    registerInvoiceRoutes,
+    registerInvoicePaymentRoutes,
+    registerPaymentRoutes,
+    registerSetupIntentRoutes,
+    registerWebhookEndpointRoutes,
+    registerEventRoutes,
+  ]) {
+    register(api, ctx);
+  }
+  registerAccountRoutes(api, ctx, registry);
+  api.finish();
+  return api.router;
+}
+
 /**
  * A local, stateful Stripe: serves the `/v1` routes the plugin uses (shapes of API version
  * 2026-10-28.endive), bills subscriptions on the injected clock, retries failed renewals like Smart
- * Retries, and delivers signed webhooks. See README.md for what it covers.
+ * Retries, and delivers signed webhooks. It holds a Connect platform (its API key), the accounts
+ * connected to it, and standalone accounts with keys of their own. See README.md for what it covers.
  */
 export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmulator {
-  const ctx: EmulatorContext = {
-    store: new EmulatorStore(),
+  const shared: Pick<EmulatorContext, 'clock' | 'settings'> = {
     clock: options.clock,
     settings: {
       apiKey: options.apiKey ?? DEFAULT_API_KEY,
@@ -50,6 +75,10 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       log: options.log ?? (() => undefined),
     },
   };
+  const registry: AccountRegistry = new AccountRegistry(shared, (ctx) => accountRoutes(ctx, registry));
+  const platform = registry.addRoot('platform', shared.settings.apiKey, unixSeconds(shared.clock));
+  const createStandaloneAccount = () =>
+    registry.addRoot('standalone', newSecretKey(), unixSeconds(shared.clock));
 
   // One piece of due work at a time, so the timer, the control route and tests never interleave.
   let tail: Promise<void> = Promise.resolve();
@@ -66,36 +95,27 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     tail = run.catch(() => undefined);
     return run;
   };
-  const deliverPendingWebhooks = () => exclusive(() => deliverDueWebhooks(ctx));
+  // Accounts are handled one after another, each in time order; they share nothing but the clock.
+  const deliverAll = async () => {
+    for (const account of registry.all()) await deliverDueWebhooks(account.ctx);
+  };
+  const deliverPendingWebhooks = () => exclusive(deliverAll);
   const runDue = () =>
     exclusive(async () => {
-      runDueBilling(ctx, unixSeconds(ctx.clock));
-      await deliverDueWebhooks(ctx);
+      const now = unixSeconds(shared.clock);
+      for (const account of registry.all()) runDueBilling(account.ctx, now);
+      await deliverAll();
     });
-
-  const api = new StripeApiRouter(ctx);
-  for (const register of [
-    registerCustomerRoutes,
-    registerPaymentMethodRoutes,
-    registerCatalogRoutes,
-    registerSubscriptionRoutes,
-    registerInvoiceRoutes,
-    registerInvoicePaymentRoutes,
-    registerPaymentRoutes,
-    registerSetupIntentRoutes,
-    registerWebhookEndpointRoutes,
-    registerEventRoutes,
-  ]) {
-    register(api, ctx);
-  }
-  api.finish();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   const faults = new StripeFaultInjector();
-  app.use('/_emulator', controlRouter(ctx, { runDue, injectFault: (fault) => faults.add(fault) }));
-  app.use('/v1', faults.middleware, api.router);
+  app.use(
+    '/_emulator',
+    controlRouter(registry, { runDue, injectFault: (fault) => faults.add(fault), createStandaloneAccount }),
+  );
+  app.use('/v1', apiGateway(registry, faults));
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -110,7 +130,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     timer ??= setInterval(() => {
       if (busy) return;
       runDue().catch((error: unknown) =>
-        ctx.settings.log(`stripe-emulator: runDue failed: ${String(error)}`),
+        shared.settings.log(`stripe-emulator: runDue failed: ${String(error)}`),
       );
     }, TICK_MS);
     timer.unref();
@@ -123,13 +143,26 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
 
   return {
     app,
-    apiKey: ctx.settings.apiKey,
+    apiKey: shared.settings.apiKey,
+    accountId: platform.id,
+    createStandaloneAccount() {
+      const account = createStandaloneAccount();
+      return { id: account.id, apiKey: account.secretKey ?? '' };
+    },
     runDue,
     deliverPendingWebhooks,
     injectFault: (fault) => faults.add(fault),
     get events(): readonly StripeEventRecord[] {
-      return [...ctx.store.events.values()].map(({ event, deliveries }) => ({
+      const all = registry
+        .all()
+        .flatMap((account) =>
+          [...account.ctx.store.events.values()].map((state) => ({ accountId: account.id, ...state })),
+        );
+      // Oldest first across accounts; the sort is stable, so one account's events keep their order.
+      all.sort((a, b) => a.event.created - b.event.created);
+      return all.map(({ accountId, event, deliveries }) => ({
         id: event.id,
+        accountId,
         type: event.type,
         objectId: String(event.data.object.id),
         requestId: event.request.id,

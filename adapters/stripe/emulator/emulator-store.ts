@@ -45,11 +45,19 @@ export interface EmulatorSettings {
   log: (line: string) => void;
 }
 
-/** What every part of the emulator is handed. */
+/** What every part of the emulator is handed: one Stripe account's objects, and what all accounts share. */
 export interface EmulatorContext {
   store: EmulatorStore;
   clock: Clock;
   settings: EmulatorSettings;
+  /** The account whose objects `store` holds. */
+  account: AccountScope;
+}
+
+export interface AccountScope {
+  readonly id: string;
+  /** The Connect platform this account is connected to; null for a platform or standalone account. */
+  readonly platform: EmulatorContext | null;
 }
 
 /** What the emulator knows about a card PaymentMethod beyond its public object. */
@@ -93,6 +101,11 @@ export function newInvoiceState(): InvoiceState {
 export interface WebhookEndpointState {
   endpoint: Stripe.WebhookEndpoint;
   secret: string;
+  /**
+   * Created with `connect=true`: receives the events of the accounts connected to this one, and not
+   * this account's own. Stripe keeps this off the endpoint object, so it lives here.
+   */
+  connect: boolean;
 }
 
 export interface EventState {

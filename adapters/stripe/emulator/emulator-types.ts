@@ -52,9 +52,19 @@ export interface AfterFinalRetry {
 export interface StripeEmulator {
   /** Serves `/v1/…` (the Stripe API) and `/_emulator/…` (control routes). Mount it or call `listen`. */
   readonly app: express.Express;
-  /** The secret key clients must use. */
+  /** The platform's secret key: its own objects, and its connected accounts' with `Stripe-Account`. */
   readonly apiKey: string;
-  /** Processes everything due at `clock.now()`: renewals, retries, expiries, then webhook deliveries. Idempotent. */
+  /** The platform's account id (`acct_…`), what `GET /v1/account` returns. */
+  readonly accountId: string;
+  /**
+   * A new standalone account — an unrelated merchant with its own key, seeing only its own objects
+   * (and able to connect accounts of its own). Same as `POST /_emulator/accounts`.
+   */
+  createStandaloneAccount(): { id: string; apiKey: string };
+  /**
+   * Processes everything due at `clock.now()` on every account: renewals, retries, expiries, then
+   * webhook deliveries. Idempotent.
+   */
   runDue(): Promise<void>;
   /** Sends every webhook delivery that is due now (first attempts and retries). */
   deliverPendingWebhooks(): Promise<void>;
@@ -62,7 +72,7 @@ export interface StripeEmulator {
   listen(port?: number, host?: string): Promise<StripeEmulatorServer>;
   /** The next matching API requests fail as Stripe does in an outage (see `fault-injection.ts`). */
   injectFault(fault: StripeFault): void;
-  /** Every event created so far, oldest first, with its webhook deliveries. */
+  /** Every event created so far on any account, oldest first, with its webhook deliveries. */
   readonly events: readonly StripeEventRecord[];
   /** Stops the timer and every server started by `listen`. */
   close(): Promise<void>;
@@ -85,6 +95,8 @@ export const AUTOMATIC: EventOrigin = Object.freeze({ id: null, idempotency_key:
 export interface EmulatorEvent {
   id: string;
   object: 'event';
+  /** Only on events of a Connect connected account: that account's id. */
+  account?: string;
   api_version: string;
   created: number;
   data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
@@ -96,6 +108,8 @@ export interface EmulatorEvent {
 
 export interface StripeEventRecord {
   readonly id: string;
+  /** The account the event happened on (platform, standalone or connected). */
+  readonly accountId: string;
   readonly type: string;
   /** `data.object.id`. */
   readonly objectId: string;

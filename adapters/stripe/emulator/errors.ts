@@ -65,6 +65,19 @@ export function authenticationError(providedKey: string | null): StripeApiError 
   return new StripeApiError(401, { type: 'invalid_request_error', message });
 }
 
+/**
+ * Stripe's answer to a `Stripe-Account` header naming an account the key may not act on: one that
+ * does not exist, or that is not connected to the key's platform (stripe-node: StripePermissionError).
+ */
+export function accountInvalid(providedKey: string, account: string): StripeApiError {
+  return new StripeApiError(403, {
+    type: 'invalid_request_error',
+    code: 'account_invalid',
+    message: `The provided key '${maskKey(providedKey)}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
+    doc_url: docUrl('account_invalid'),
+  });
+}
+
 export function idempotencyError(message: string, status = 400): StripeApiError {
   return new StripeApiError(status, { type: 'idempotency_error', message });
 }

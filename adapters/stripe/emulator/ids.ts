@@ -24,6 +24,8 @@ const PREFIXES = {
   event: ['evt_1', 23],
   request: ['req_', 14],
   webhook_secret: ['whsec_', 32],
+  account: ['acct_1', 15],
+  secret_key: ['sk_test_', 32],
 } as const satisfies Record<string, readonly [string, number]>;
 
 export type IdKind = keyof typeof PREFIXES;

@@ -44,6 +44,7 @@ export async function startStripeEmulator(
     `stripe-node: new Stripe('${emulator.apiKey}', { host: '${host}', port: ${server.port}, protocol: 'http' })`,
     `Move time: curl -X POST ${server.url}/_emulator/clock/advance -H 'content-type: application/json' -d '{"seconds": 2678400}'`,
     `State: ${server.url}/_emulator/state   Test cards: ${server.url}/_emulator/test_cards`,
+    `Another merchant (its own key): curl -X POST ${server.url}/_emulator/accounts`,
   ]) {
     log(line);
   }

@@ -19,7 +19,10 @@ export async function deliverDueWebhooks(ctx: EmulatorContext): Promise<void> {
   for (const state of ctx.store.events.values()) {
     for (const delivery of state.deliveries) {
       if (delivery.delivered || delivery.nextAttemptAt === null || delivery.nextAttemptAt > now) continue;
-      const endpoint = ctx.store.webhookEndpoints.get(delivery.endpointId);
+      // A connected account's events go to its platform's Connect endpoints.
+      const endpoint =
+        ctx.store.webhookEndpoints.get(delivery.endpointId) ??
+        ctx.account.platform?.store.webhookEndpoints.get(delivery.endpointId);
       if (endpoint?.endpoint.status !== 'enabled') {
         delivery.nextAttemptAt = null;
         continue;

@@ -106,7 +106,13 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
       if (headers['fake-signature'] !== secret) throw new SignatureError('fake-signature does not match');
       try {
         const body = JSON.parse(rawBody.toString('utf8'));
-        return { id: body.id, type: body.type, createdAt: new Date(body.createdAt), payload: body };
+        return {
+          id: body.id,
+          type: body.type,
+          createdAt: new Date(body.createdAt),
+          account: body.account ?? null,
+          payload: body,
+        };
       } catch (cause) {
         throw new SignatureError('body is not JSON', { cause });
       }

@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../../../plugin/core/clock.js';
+import type { AccountRegistry, EmulatedAccount } from '../account-registry.js';
 import { KNOWN_DECLINE_CODES } from '../decline-codes.js';
 import type { EmulatorContext } from '../emulator-store.js';
 import { type StripeFault, stripeFaultSchema } from '../fault-injection.js';
@@ -11,6 +12,8 @@ import { unixSeconds } from '../time.js';
 export interface ControlActions {
   runDue(): Promise<void>;
   injectFault(fault: StripeFault): void;
+  /** A new standalone account (an unrelated merchant) with its own secret key. */
+  createStandaloneAccount(): EmulatedAccount;
 }
 
 const advanceSchema = z.object({
@@ -25,11 +28,40 @@ const behaviorSchema = z.object({
 
 /**
  * `/_emulator/…`: not Stripe's API. Moves the clock, runs due work, changes how a card behaves
- * from now on, and shows the state. No API key: the emulator is a local development tool.
+ * from now on, shows the state, and creates standalone accounts. No API key: the emulator is a local
+ * development tool. Routes about one account's objects act on the platform unless the request names
+ * another with a `Stripe-Account` header or an `account` query parameter; the clock is shared, so
+ * advancing it bills every account.
  */
-export function controlRouter(ctx: EmulatorContext, actions: ControlActions): express.Router {
+export function controlRouter(registry: AccountRegistry, actions: ControlActions): express.Router {
   const router = express.Router();
   router.use(express.json(), express.urlencoded({ extended: false }));
+  const ctx = registry.platform.ctx;
+  const scoped = (req: Request, res: Response): EmulatedAccount | null => {
+    const named =
+      req.get('Stripe-Account') ?? (typeof req.query.account === 'string' ? req.query.account : null);
+    if (named === null) return registry.platform;
+    const account = registry.byId(named.trim());
+    if (!account) notFound(res, `No such account: '${named}'`);
+    return account ?? null;
+  };
+
+  router.post('/accounts', (_req, res) => {
+    const account = actions.createStandaloneAccount();
+    res.json({ ...account.object, secret_key: account.secretKey });
+  });
+
+  router.get('/accounts', (_req, res) => {
+    res.json({
+      object: 'list',
+      data: registry.all().map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        platform: a.platformId,
+        secret_key: a.secretKey,
+      })),
+    });
+  });
 
   router.post('/clock/advance', async (req, res) => {
     const parsed = advanceSchema.safeParse(req.body ?? {});
@@ -46,12 +78,13 @@ export function controlRouter(ctx: EmulatorContext, actions: ControlActions): ex
     res.json(clockView(ctx));
   });
 
-  router.post('/faults', (req, res) => {
+  router.post('/faults', (req: Request, res: Response) => {
     const parsed = stripeFaultSchema.safeParse(req.body ?? {});
     if (!parsed.success)
       return badRequest(res, 'Send {"path": "/v1/…", "method"?: "POST", "status"?: 500, "times"?: 1}.');
-    actions.injectFault(parsed.data);
-    res.json({ armed: parsed.data });
+    const fault = { ...parsed.data, account: parsed.data.account ?? req.get('Stripe-Account') };
+    actions.injectFault(fault);
+    res.json({ armed: fault });
   });
 
   router.post('/run_due', async (_req, res) => {
@@ -60,9 +93,19 @@ export function controlRouter(ctx: EmulatorContext, actions: ControlActions): ex
   });
 
   router.post('/payment_methods/:id/behavior', (req: Request, res: Response) => {
+    const account = scoped(req, res);
+    if (!account) return;
     const id = String(req.params.id);
-    const card = ctx.store.cards.get(id);
-    if (!card) return notFound(res, `No such PaymentMethod: '${id}'`);
+    const card = account.ctx.store.cards.get(id);
+    if (!card) {
+      const owner = registry.all().find((a) => a.ctx.store.cards.has(id));
+      return notFound(
+        res,
+        owner
+          ? `No such PaymentMethod: '${id}' on account ${account.id}; it belongs to ${owner.id} (send Stripe-Account: ${owner.id}).`
+          : `No such PaymentMethod: '${id}'`,
+      );
+    }
     const parsed = behaviorSchema.safeParse(req.body ?? {});
     if (!parsed.success) return badRequest(res, 'Send {"decline_code": "<code>"} or {"decline_code": null}.');
     const code = parsed.data.decline_code;
@@ -87,7 +130,10 @@ export function controlRouter(ctx: EmulatorContext, actions: ControlActions): ex
     );
   });
 
-  router.get('/state', (_req, res) => res.json(stateView(ctx)));
+  router.get('/state', (req, res) => {
+    const account = scoped(req, res);
+    if (account) res.json(stateView(account, registry));
+  });
   return router;
 }
 
@@ -95,10 +141,13 @@ function clockView(ctx: EmulatorContext) {
   return { now: ctx.clock.now().toISOString(), unix: unixSeconds(ctx.clock) };
 }
 
-function stateView(ctx: EmulatorContext) {
+function stateView(account: EmulatedAccount, registry: AccountRegistry) {
+  const { ctx } = account;
   const { store } = ctx;
   return {
     ...clockView(ctx),
+    account: account.id,
+    accounts: registry.all().map((a) => ({ id: a.id, kind: a.kind, platform: a.platformId })),
     subscriptions: [...store.subscriptions.values()].map((s) => ({
       id: s.id,
       customer: s.customer,
@@ -122,9 +171,10 @@ function stateView(ctx: EmulatorContext) {
       override: card.override ?? null,
     })),
     webhooks: {
-      endpoints: [...store.webhookEndpoints.values()].map(({ endpoint }) => ({
+      endpoints: [...store.webhookEndpoints.values()].map(({ endpoint, connect }) => ({
         id: endpoint.id,
         url: endpoint.url,
+        connect,
       })),
       pending: [...store.events.values()].flatMap((s) =>
         s.deliveries

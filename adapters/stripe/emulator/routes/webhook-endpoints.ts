@@ -18,6 +18,7 @@ const createSchema = z.strictObject({
   enabled_events: z.array(eventType).min(1),
   description: z.string().optional(),
   api_version: z.string().optional(),
+  connect: boolean.optional(),
   metadata: metadata.optional(),
   expand,
 });
@@ -31,7 +32,10 @@ const updateSchema = z.strictObject({
   expand,
 });
 
-/** `/v1/webhook_endpoints`: the create response is the only one that carries the signing `secret`. */
+/**
+ * `/v1/webhook_endpoints`: the create response is the only one that carries the signing `secret`.
+ * `connect=true` (create only, as on Stripe) makes a Connect endpoint; the object never shows it.
+ */
 export function registerWebhookEndpointRoutes(api: StripeApiRouter, ctx: EmulatorContext): void {
   const { store } = ctx;
   const find = (id: string) => mustGet(store.webhookEndpoints, id, 'webhook endpoint');
@@ -55,7 +59,7 @@ export function registerWebhookEndpointRoutes(api: StripeApiRouter, ctx: Emulato
       metadata: applyMetadata({}, params.metadata),
     });
     const secret = newId('webhook_secret');
-    store.webhookEndpoints.set(endpoint.id, { endpoint, secret });
+    store.webhookEndpoints.set(endpoint.id, { endpoint, secret, connect: params.connect ?? false });
     return { ...copy(endpoint), secret };
   });
 
