@@ -91,8 +91,8 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
 
     /** Sets the merchant's credentials for one environment, replacing every field of that set. */
     async putFlexChargeCredentials(merchantId: string, input: CredentialsInput, now: Date): Promise<void> {
-      const id = await requireMerchant(db, merchantId);
       const c = validate(credentialsInput, input, 'FlexCharge credentials');
+      const id = await requireMerchant(db, merchantId);
       const ctx = (secret: string) => credentialContext(id, c.environment, secret);
       const appKey = box.seal(c.appKey, ctx('app_key'));
       const appSecret = box.seal(c.appSecret, ctx('app_secret'));
@@ -161,8 +161,8 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
 
     /** Sets one flow's mode and FlexCharge environment. */
     async putFlow(merchantId: string, input: FlowInput, now: Date): Promise<void> {
-      const id = await requireMerchant(db, merchantId);
       const f = validate(flowInput, input, 'flow');
+      const id = await requireMerchant(db, merchantId);
       const values = { mode: f.mode, environment: f.environment, updated_at: now };
       await db
         .insertInto(`${S}.merchant_flows`)
@@ -173,8 +173,8 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
 
     /** Sets the merchant's connection to a billing engine, replacing every field of it. */
     async putEngineConnection(merchantId: string, input: EngineConnectionInput, now: Date): Promise<void> {
-      const id = await requireMerchant(db, merchantId);
       const e = validate(engineConnectionInput, input, 'engine connection');
+      const id = await requireMerchant(db, merchantId);
       const ctx = (secret: string) => engineConnectionContext(id, e.engine, secret);
       const apiKey = sealColumns(box, e.apiKey, ctx('api_key'));
       const webhookSecret = sealColumns(box, e.webhookSecret, ctx('webhook_secret'));
