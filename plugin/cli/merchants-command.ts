@@ -55,6 +55,12 @@ them as JSON with --from-stdin. Output is text, or JSON with --json; secrets sho
 
 Exit status: 0 done, 1 refused (each bad field is named), 2 usage.`;
 
+/** What the command reads of the configuration: where the database is, and the keys. */
+export type MerchantsCommandConfig = Pick<
+  Config,
+  'DATABASE_URL' | 'DATA_DIR' | 'ENCRYPTION_KEY' | 'ENCRYPTION_KEY_PREVIOUS' | 'FLEXCHARGE_ENV'
+>;
+
 export interface MerchantsCommandDeps {
   logger: Logger;
   print: (line: string) => void;
@@ -166,7 +172,7 @@ class UsageError extends Error {}
  */
 export async function runMerchantsCommand(
   argv: readonly string[],
-  config: Config,
+  config: MerchantsCommandConfig,
   deps: MerchantsCommandDeps,
 ): Promise<number> {
   const printError = deps.printError ?? deps.print;
