@@ -12,6 +12,7 @@ const USAGE = `usage: flexcharge-mit <command>
   start            run the plugin (HTTP surface and worker); configuration from the environment
   migrate          apply pending database migrations and exit
   keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
+  merchants ...    list and configure stored merchants (\`merchants --help\`)
   sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
   emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
   demo             a declined renewal rescued end to end, locally, in a few seconds
@@ -45,6 +46,15 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = await runKeysCommand(argv.slice(1), loadConfig(), {
         logger,
         print: (line) => console.log(line),
+      });
+      return;
+    }
+    case 'merchants': {
+      const { runMerchantsCommand } = await import('./merchants-command.js');
+      process.exitCode = await runMerchantsCommand(argv.slice(1), loadConfig(), {
+        logger,
+        print: (line) => console.log(line),
+        printError: (line) => console.error(line),
       });
       return;
     }

@@ -26,9 +26,21 @@ export const merchantIdSchema = z
 
 export const siteIdSchema = z.uuid('must be a site id (a UUID)');
 
+// Stripe's rule for a metadata key: at most 40 characters, no square brackets. Leading or trailing
+// blanks would never match what a merchant's integration writes, so they are refused, not trimmed.
+export const metadataKeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(40, 'must be at most 40 characters (Stripe metadata key)')
+  .regex(/^[^[\]]*$/, 'must not contain [ or ] (Stripe metadata key)')
+  .regex(/^\S(.*\S)?$/, 'must not start or end with a blank');
+
+/** Metadata keys left out are kept as stored (the column defaults on create). */
 export const merchantInput = z.object({
   id: merchantIdSchema,
   name: z.string().trim().min(1, 'must not be empty').max(200),
+  siteMetadataKey: metadataKeySchema.optional(),
+  orderChannelMetadataKey: metadataKeySchema.optional(),
 });
 
 export const credentialsInput = z.object({
@@ -49,6 +61,10 @@ export const flowInput = z.object({
   environment: z.enum(FLEXCHARGE_ENVIRONMENTS),
 });
 
+/**
+ * `isDefault`: true makes it the merchant's default site (the previous default is unset), false
+ * makes it an ordinary one; left out, a new site is not the default and an updated one stays as it was.
+ */
 export const siteInput = z
   .object({
     url: optional(httpUrl),
@@ -62,6 +78,7 @@ export const siteInput = z
         cit_call_center: z.boolean().default(true),
       })
       .default({ mit: true, cit_website: true, cit_call_center: true }),
+    isDefault: z.boolean().optional(),
   })
   .refine((s) => s.url || s.statementDescriptor || s.flexchargeSiteId, {
     path: ['url'],
@@ -94,4 +111,19 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
   }
   const named = Object.keys(fields).join(', ');
   throw new ValidationError(`invalid ${what}: ${named}`, fields);
+}
+
+/**
+ * A `ValidationError` naming each field of `value` that `allowed` does not list: a misspelt optional
+ * field would otherwise be dropped without a word. Also refuses a body that is not a JSON object.
+ */
+export function refuseUnknownFields(value: unknown, allowed: readonly string[], what: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationError(`invalid ${what}: not an object`, { [what]: ['must be a JSON object'] });
+  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
+  if (unknown.length === 0) return;
+  const fields = Object.fromEntries(
+    unknown.map((k) => [k, [`is not a field of ${what} (known: ${allowed.join(', ')})`]]),
+  );
+  throw new ValidationError(`invalid ${what}: ${unknown.join(', ')}`, fields);
 }

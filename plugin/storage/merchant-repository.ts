@@ -1,8 +1,15 @@
-import type { Kysely } from 'kysely';
-import { NotFoundError } from '../core/errors.js';
-import type { FlexChargeEnvironment, MerchantEngine } from '../core/merchant-settings.js';
-import type { SealedSecret, SecretBox } from '../security/secret-box.js';
+import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import {
+  FLEXCHARGE_ENVIRONMENTS,
+  type FlexChargeEnvironment,
+  type MerchantEngine,
+} from '../core/merchant-settings.js';
+import { FINAL_STATES } from '../core/rescue-states.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { SecretValue } from '../security/secret-value.js';
+import { createMerchantDetails } from './merchant-details.js';
 import {
   type CredentialsInput,
   credentialsInput,
@@ -11,23 +18,15 @@ import {
   type FlowInput,
   flowInput,
   type MerchantInput,
-  merchantIdSchema,
   merchantInput,
-  type SiteInput,
-  siteIdSchema,
-  siteInput,
   validate,
 } from './merchant-input.js';
-import type {
-  EngineConnectionForUse,
-  FlexChargeCredentialsForUse,
-  Merchant,
-  MerchantDetails,
-  RedactedSecret,
-  Site,
-} from './merchant-views.js';
-import { siteColumns, siteFromRow } from './merchant-views.js';
+import { inTransaction, lockMerchant, requireMerchant, S } from './merchant-rows.js';
+import { createMerchantSites } from './merchant-sites.js';
+import type { EngineConnectionForUse, FlexChargeCredentialsForUse, Merchant } from './merchant-views.js';
+import { merchantFromRow } from './merchant-views.js';
 import type { Database } from './schema.js';
+import { credentialContext, engineConnectionContext, sealColumns, sealedFrom } from './sealed-columns.js';
 
 export type {
   EngineConnectionForUse,
@@ -41,147 +40,59 @@ export type {
   Site,
 } from './merchant-views.js';
 
-import { credentialContext, engineConnectionContext, sealColumns, sealedFrom } from './sealed-columns.js';
-
-const S = 'flexcharge_mit' as const;
-
-// Below this length, even four characters say too much about a secret.
-const MIN_LENGTH_TO_SHOW_LAST4 = 12;
-
 /**
  * Stored merchants and their parts: FlexCharge credentials per environment, flow profiles, sites,
  * and billing-engine connections. Every input is validated (a `ValidationError` names each bad
  * field); every secret is sealed with the `SecretBox`, bound to its row. Reads are redacted; only
- * `flexChargeCredentialsForUse` and `engineConnectionForUse` decrypt.
+ * `flexChargeCredentialsForUse` and `engineConnectionForUse` decrypt. Sites are in
+ * `merchant-sites.ts`, the whole-merchant reads (details, fingerprint) in `merchant-details.ts`.
  */
 export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
-  function redact(sealed: SealedSecret, context: string): RedactedSecret {
-    if (!box.knows(sealed.keyId)) return { last4: null, keyId: sealed.keyId, readable: false };
-    // Opened only to show its tail; a ciphertext that does not authenticate is shown as unreadable.
-    try {
-      const plain = box.open(sealed, context);
-      const last4 = plain.length >= MIN_LENGTH_TO_SHOW_LAST4 ? plain.slice(-4) : null;
-      return { last4, keyId: sealed.keyId, readable: true };
-    } catch {
-      return { last4: null, keyId: sealed.keyId, readable: false };
-    }
-  }
-  function redactOptional(ciphertext: Uint8Array | null, keyId: string | null, context: string) {
-    const sealed = sealedFrom(ciphertext, keyId);
-    return sealed ? redact(sealed, context) : null;
-  }
-
   function openSecret(ciphertext: Uint8Array | null, keyId: string | null, context: string) {
     const sealed = sealedFrom(ciphertext, keyId);
     return sealed ? new SecretValue(box.open(sealed, context)) : null;
   }
 
-  async function requireMerchant(merchantId: string): Promise<string> {
-    const id = validate(merchantIdSchema, merchantId, 'merchant id');
-    const found = await db.selectFrom(`${S}.merchants`).select('id').where('id', '=', id).executeTakeFirst();
-    if (!found) throw new NotFoundError(`unknown merchant ${id}`);
-    return id;
-  }
+  const details = createMerchantDetails(db, box);
+  const sites = createMerchantSites(db);
 
   return {
-    /** Creates the merchant, or renames it; its parts are untouched. */
-    async upsertMerchant(input: MerchantInput, now: Date): Promise<Merchant> {
+    /**
+     * Creates the merchant, or renames it and sets the metadata keys given; keys left out keep their
+     * stored value (on create, the defaults `flexcharge_site` and `order_channel`). Its parts are
+     * untouched. `created` tells a create from an update.
+     */
+    async upsertMerchant(input: MerchantInput, now: Date): Promise<Merchant & { readonly created: boolean }> {
       const m = validate(merchantInput, input, 'merchant');
+      const keys = {
+        ...(m.siteMetadataKey === undefined ? {} : { site_metadata_key: m.siteMetadataKey }),
+        ...(m.orderChannelMetadataKey === undefined
+          ? {}
+          : { order_channel_metadata_key: m.orderChannelMetadataKey }),
+      };
       const row = await db
         .insertInto(`${S}.merchants`)
-        .values({ id: m.id, name: m.name, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name: m.name, updated_at: now }))
+        .values({ id: m.id, name: m.name, ...keys, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ name: m.name, ...keys, updated_at: now }))
+        // xmax is zero only in a row version this statement inserted: PostgreSQL's tell of an insert.
         .returningAll()
+        .returning(sql<boolean>`xmax = 0`.as('inserted'))
         .executeTakeFirstOrThrow();
-      return { id: row.id, name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
+      return { ...merchantFromRow(row), created: row.inserted };
     },
 
     async listMerchants(): Promise<Merchant[]> {
       const rows = await db.selectFrom(`${S}.merchants`).selectAll().orderBy('id').execute();
-      return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at }));
+      return rows.map(merchantFromRow);
     },
 
-    /** The merchant and all its parts, secrets redacted; null when there is no such merchant. */
-    async getMerchant(merchantId: string): Promise<MerchantDetails | null> {
-      const id = validate(merchantIdSchema, merchantId, 'merchant id');
-      const m = await db.selectFrom(`${S}.merchants`).selectAll().where('id', '=', id).executeTakeFirst();
-      if (!m) return null;
-      const [credentials, flows, sites, engines] = await Promise.all([
-        db
-          .selectFrom(`${S}.merchant_flexcharge_credentials`)
-          .selectAll()
-          .where('merchant_id', '=', id)
-          .orderBy('environment')
-          .execute(),
-        db
-          .selectFrom(`${S}.merchant_flows`)
-          .selectAll()
-          .where('merchant_id', '=', id)
-          .orderBy('flow')
-          .execute(),
-        db
-          .selectFrom(`${S}.merchant_sites`)
-          .selectAll()
-          .where('merchant_id', '=', id)
-          .orderBy('created_at')
-          .orderBy('id')
-          .execute(),
-        db
-          .selectFrom(`${S}.merchant_engine_connections`)
-          .selectAll()
-          .where('merchant_id', '=', id)
-          .orderBy('engine')
-          .execute(),
-      ]);
-      return {
-        id: m.id,
-        name: m.name,
-        createdAt: m.created_at,
-        updatedAt: m.updated_at,
-        credentials: credentials.map((c) => {
-          const ctx = (secret: string) => credentialContext(id, c.environment, secret);
-          return {
-            environment: c.environment,
-            appKey: redact({ keyId: c.app_key_key_id, ciphertext: c.app_key_ciphertext }, ctx('app_key')),
-            appSecret: redact(
-              { keyId: c.app_secret_key_id, ciphertext: c.app_secret_ciphertext },
-              ctx('app_secret'),
-            ),
-            mid: c.mid,
-            webhookKey: redactOptional(c.webhook_key_ciphertext, c.webhook_key_key_id, ctx('webhook_key')),
-            defaultSiteId: c.default_site_id,
-            defaultSiteUrl: c.default_site_url,
-            updatedAt: c.updated_at,
-          };
-        }),
-        flows: flows.map((f) => ({
-          flow: f.flow,
-          mode: f.mode,
-          environment: f.environment,
-          updatedAt: f.updated_at,
-        })),
-        sites: sites.map(siteFromRow),
-        engines: engines.map((e) => {
-          const ctx = (secret: string) => engineConnectionContext(id, e.engine, secret);
-          return {
-            engine: e.engine,
-            apiKey: redactOptional(e.api_key_ciphertext, e.api_key_key_id, ctx('api_key')),
-            webhookSecret: redactOptional(
-              e.webhook_secret_ciphertext,
-              e.webhook_secret_key_id,
-              ctx('webhook_secret'),
-            ),
-            stripeAccountId: e.stripe_account_id,
-            updatedAt: e.updated_at,
-          };
-        }),
-      };
-    },
+    ...details,
+    ...sites,
 
     /** Sets the merchant's credentials for one environment, replacing every field of that set. */
     async putFlexChargeCredentials(merchantId: string, input: CredentialsInput, now: Date): Promise<void> {
-      const id = await requireMerchant(merchantId);
       const c = validate(credentialsInput, input, 'FlexCharge credentials');
+      const id = await requireMerchant(db, merchantId);
       const ctx = (secret: string) => credentialContext(id, c.environment, secret);
       const appKey = box.seal(c.appKey, ctx('app_key'));
       const appSecret = box.seal(c.appSecret, ctx('app_secret'));
@@ -205,10 +116,53 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         .execute();
     },
 
+    /**
+     * Removes the merchant's credentials for one environment. Refused (`ConflictError`) while a flow
+     * that is not off runs in that environment, or a rescue pinned to it is still open: either would
+     * be left unable to reach FlexCharge. `NotFoundError` when none are stored.
+     */
+    async removeFlexChargeCredentials(merchantId: string, environment: FlexChargeEnvironment): Promise<void> {
+      const env = validate(z.enum(FLEXCHARGE_ENVIRONMENTS), environment, 'environment');
+      await inTransaction(db, async (trx) => {
+        const id = await lockMerchant(trx, merchantId);
+        const flows = await trx
+          .selectFrom(`${S}.merchant_flows`)
+          .select('flow')
+          .where('merchant_id', '=', id)
+          .where('environment', '=', env)
+          .where('mode', '<>', 'off')
+          .orderBy('flow')
+          .execute();
+        if (flows.length)
+          throw new ConflictError(
+            `flow ${flows.map((f) => f.flow).join(', ')} of merchant ${id} runs in ${env}: ` +
+              'switch it off or to the other environment first',
+          );
+        const open = await trx
+          .selectFrom(`${S}.rescues`)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('merchant_id', '=', id)
+          .where('environment', '=', env)
+          .where((eb) => eb.or([eb('order_open', '=', true), eb('state', 'not in', [...FINAL_STATES])]))
+          .executeTakeFirstOrThrow();
+        if (Number(open.n) > 0)
+          throw new ConflictError(
+            `${open.n} open rescue(s) of merchant ${id} were started in ${env} and need its credentials to finish`,
+          );
+        const deleted = await trx
+          .deleteFrom(`${S}.merchant_flexcharge_credentials`)
+          .where('merchant_id', '=', id)
+          .where('environment', '=', env)
+          .returning('environment')
+          .executeTakeFirst();
+        if (!deleted) throw new NotFoundError(`merchant ${id} has no ${env} credentials`);
+      });
+    },
+
     /** Sets one flow's mode and FlexCharge environment. */
     async putFlow(merchantId: string, input: FlowInput, now: Date): Promise<void> {
-      const id = await requireMerchant(merchantId);
       const f = validate(flowInput, input, 'flow');
+      const id = await requireMerchant(db, merchantId);
       const values = { mode: f.mode, environment: f.environment, updated_at: now };
       await db
         .insertInto(`${S}.merchant_flows`)
@@ -217,41 +171,10 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         .execute();
     },
 
-    /** Adds a site; returns it with its id. */
-    async addSite(merchantId: string, input: SiteInput, now: Date): Promise<Site> {
-      const id = await requireMerchant(merchantId);
-      const row = await db
-        .insertInto(`${S}.merchant_sites`)
-        .values({
-          merchant_id: id,
-          ...siteColumns(validate(siteInput, input, 'site')),
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return siteFromRow(row);
-    },
-
-    /** Replaces a site's fields; `NotFoundError` when the merchant has no such site. */
-    async updateSite(merchantId: string, siteId: string, input: SiteInput, now: Date): Promise<Site> {
-      const id = await requireMerchant(merchantId);
-      const values = { ...siteColumns(validate(siteInput, input, 'site')), updated_at: now };
-      const row = await db
-        .updateTable(`${S}.merchant_sites`)
-        .set(values)
-        .where('merchant_id', '=', id)
-        .where('id', '=', validate(siteIdSchema, siteId, 'site id'))
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError(`merchant ${id} has no site ${siteId}`);
-      return siteFromRow(row);
-    },
-
     /** Sets the merchant's connection to a billing engine, replacing every field of it. */
     async putEngineConnection(merchantId: string, input: EngineConnectionInput, now: Date): Promise<void> {
-      const id = await requireMerchant(merchantId);
       const e = validate(engineConnectionInput, input, 'engine connection');
+      const id = await requireMerchant(db, merchantId);
       const ctx = (secret: string) => engineConnectionContext(id, e.engine, secret);
       const apiKey = sealColumns(box, e.apiKey, ctx('api_key'));
       const webhookSecret = sealColumns(box, e.webhookSecret, ctx('webhook_secret'));
@@ -267,7 +190,25 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         .insertInto(`${S}.merchant_engine_connections`)
         .values({ merchant_id: id, engine: e.engine, created_at: now, ...values })
         .onConflict((oc) => oc.columns(['merchant_id', 'engine']).doUpdateSet(values))
-        .execute();
+        .execute()
+        .catch((err: unknown) => {
+          if (isUniqueViolation(err, 'merchant_engine_connections_account_key'))
+            throw new ConflictError(`Stripe account ${e.stripeAccountId} belongs to another merchant`, {
+              cause: err,
+            });
+          throw err;
+        });
+    },
+
+    /** The merchant whose Stripe connection is on this connected account; null when none is. */
+    async merchantIdForStripeAccount(accountId: string): Promise<string | null> {
+      const row = await db
+        .selectFrom(`${S}.merchant_engine_connections`)
+        .select('merchant_id')
+        .where('engine', '=', 'stripe')
+        .where('stripe_account_id', '=', accountId)
+        .executeTakeFirst();
+      return row?.merchant_id ?? null;
     },
 
     /**
@@ -331,3 +272,8 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
 }
 
 export type MerchantRepository = ReturnType<typeof createMerchantRepository>;
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === constraint;
+}

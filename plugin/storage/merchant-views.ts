@@ -23,6 +23,10 @@ export interface RedactedSecret {
 export interface Merchant {
   readonly id: string;
   readonly name: string;
+  /** The metadata key naming a transaction's site (default `flexcharge_site`). */
+  readonly siteMetadataKey: string;
+  /** The metadata key naming an order's channel (default `order_channel`). */
+  readonly orderChannelMetadataKey: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -51,6 +55,8 @@ export interface Site {
   readonly statementDescriptor: string | null;
   readonly flexchargeSiteId: string | null;
   readonly enabled: Readonly<Record<MerchantFlow, boolean>>;
+  /** Used when nothing on a transaction names its site; one per merchant at most. */
+  readonly isDefault: boolean;
   readonly updatedAt: Date;
 }
 
@@ -91,6 +97,7 @@ export interface EngineConnectionForUse {
   readonly stripeAccountId: string | null;
 }
 
+/** The columns of a site's fields; `is_default` is the repository's, set with the previous default's. */
 export function siteColumns(s: ReturnType<typeof siteInput.parse>) {
   return {
     url: s.url,
@@ -110,6 +117,7 @@ export function siteFromRow(r: {
   mit_enabled: boolean;
   cit_website_enabled: boolean;
   cit_call_center_enabled: boolean;
+  is_default: boolean;
   updated_at: Date;
 }): Site {
   return {
@@ -122,6 +130,25 @@ export function siteFromRow(r: {
       cit_website: r.cit_website_enabled,
       cit_call_center: r.cit_call_center_enabled,
     },
+    isDefault: r.is_default,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function merchantFromRow(r: {
+  id: string;
+  name: string;
+  site_metadata_key: string;
+  order_channel_metadata_key: string;
+  created_at: Date;
+  updated_at: Date;
+}): Merchant {
+  return {
+    id: r.id,
+    name: r.name,
+    siteMetadataKey: r.site_metadata_key,
+    orderChannelMetadataKey: r.order_channel_metadata_key,
+    createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }

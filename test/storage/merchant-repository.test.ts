@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { sql } from 'kysely';
-import { NotFoundError, ValidationError } from '../../plugin/core/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../plugin/core/errors.js';
 import { createSecretBox } from '../../plugin/security/secret-box.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
 import {
@@ -228,7 +228,8 @@ describe('stored merchants', () => {
     await merchants.upsertMerchant({ id: 'initech', name: 'Initech' }, NOW);
     await assert.rejects(
       merchants.putEngineConnection('initech', { engine: 'stripe', stripeAccountId: 'acct_1Acme' }, NOW),
-      /merchant_engine_connections_account_key/,
+      (err: unknown) =>
+        err instanceof ConflictError && /acct_1Acme belongs to another merchant/.test(err.message),
     );
   });
 
