@@ -22,6 +22,12 @@ export interface FlexChargeCallRecord {
   readonly startedAt: Date;
   /** `local`, `sandbox` or `production`. */
   readonly environment: string;
+  /** The plugin's merchant the call was made for (`merchants.id`); null when the client was built without one. */
+  readonly merchantId: string | null;
+  /** The merchant flow (`mit`, `cit_website`, `cit_call_center`) of an evaluate or transmit; null otherwise. */
+  readonly flow: string | null;
+  /** Our `merchant_sites` id of the site the request named; null when none or not known. */
+  readonly siteId: string | null;
   readonly operation: FlexChargeOperation;
   readonly method: string;
   /** The URL path without the query string (which may carry the tokenization key), e.g. `/v1/evaluate`. */
@@ -45,6 +51,13 @@ export interface FlexChargeCallRecord {
   readonly requestBody: unknown;
   /** The redacted response body: JSON as parsed, a non-JSON body as (truncated) text, null when empty. */
   readonly responseBody: unknown;
+}
+
+/** What a call is about, for its call-log records: given by the rescue provider per request. */
+export interface FlexChargeCallContext {
+  readonly flow?: string | null;
+  /** Our `merchant_sites` id (a uuid), not FlexCharge's siteId. */
+  readonly siteId?: string | null;
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Clock, systemClock } from '../../plugin/core/clock.js';
 import { ConfigError, ValidationError } from '../../plugin/core/errors.js';
 import { createAccessTokenCache } from './access-token-cache.js';
-import type { FlexChargeCallLog } from './call-log.js';
+import type { FlexChargeCallContext, FlexChargeCallLog } from './call-log.js';
 import { type FlexChargeEnvironment, withTrailingSlash } from './flexcharge-environments.js';
 import { createFlexChargeHttp } from './flexcharge-http.js';
 import { createRetryPolicy } from './retry-policy.js';
@@ -58,6 +58,11 @@ export interface FlexChargeClientOptions {
   readonly fetchImpl?: typeof fetch;
   /** Receives one record per HTTP attempt. Default none. */
   readonly callLog?: FlexChargeCallLog;
+  /**
+   * The plugin's merchant these credentials belong to (`merchants.id`), stored on every call-log
+   * record. Default none (null in the log).
+   */
+  readonly merchantId?: string | undefined;
   /** How the client waits between retries; injectable so tests run fast. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). Default `Math.random`. */
@@ -86,11 +91,11 @@ export interface TokenizeResult {
  */
 export interface FlexChargeClient {
   /** POST /transmit: a copy of a processed transaction. Does not start a rescue. */
-  transmit(req: TransmitRequest): Promise<TransmitResponse>;
+  transmit(req: TransmitRequest, call?: FlexChargeCallContext): Promise<TransmitResponse>;
   /** POST /tokenize: vaults a card; the PAN goes nowhere else. */
   tokenize(req: TokenizeRequest): Promise<TokenizeResult>;
   /** POST /evaluate: hands a declined transaction to FlexCharge; a managed MIT answers SUBMITTED. */
-  evaluate(req: EvaluateRequest): Promise<EvaluateResponse>;
+  evaluate(req: EvaluateRequest, call?: FlexChargeCallContext): Promise<EvaluateResponse>;
   /** POST /outcome: the decision for an orderSessionKey; an unknown key answers status NOTFOUND. */
   outcome(orderSessionKey: string): Promise<OutcomeResponse>;
   /** GET /orders/{id}; an unknown order is a `not_found` error. */
@@ -138,6 +143,7 @@ export function createFlexChargeClient(options: FlexChargeClientOptions): FlexCh
     fetchImpl: options.fetchImpl ?? fetch,
     sleep: options.sleep ?? ((ms: number) => delay(ms)),
     callLog: options.callLog,
+    merchantId: options.merchantId ?? null,
     secrets: () => secrets,
   };
 
@@ -159,10 +165,11 @@ export function createFlexChargeClient(options: FlexChargeClientOptions): FlexCh
     req.mid === undefined && options.mid !== undefined ? { ...req, mid: options.mid } : req;
 
   return {
-    async transmit(req) {
+    async transmit(req, call) {
       const body = validate(transmitRequestSchema, withMid(req), 'transmit');
       return http.request({
         operation: 'transmit',
+        callContext: call,
         method: 'POST',
         path: 'transmit',
         body,
@@ -192,10 +199,11 @@ export function createFlexChargeClient(options: FlexChargeClientOptions): FlexCh
       };
     },
 
-    async evaluate(req) {
+    async evaluate(req, call) {
       const body = validate(evaluateRequestSchema, withMid(req), 'evaluate');
       return http.request({
         operation: 'evaluate',
+        callContext: call,
         method: 'POST',
         path: 'evaluate',
         body,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../../plugin/core/clock.js';
 import type { AccessTokenCache } from './access-token-cache.js';
 import type {
+  FlexChargeCallContext,
   FlexChargeCallLog,
   FlexChargeCallOutcome,
   FlexChargeCallRecord,
@@ -27,6 +28,8 @@ export interface FlexChargeHttpOptions {
   readonly fetchImpl: typeof fetch;
   readonly sleep: (ms: number) => Promise<void>;
   readonly callLog?: FlexChargeCallLog | undefined;
+  /** Recorded on every call-log record. */
+  readonly merchantId?: string | null | undefined;
   /** Needed only by requests with `auth: 'bearer'`. */
   readonly tokens?: AccessTokenCache;
   /** Values never to be logged or shown in a message, even inside free text (the AppSecret, tokens). */
@@ -46,6 +49,8 @@ export interface FlexChargeHttpRequest<T> {
   readonly responseSchema: z.ZodType<T>;
   /** A 2xx with an empty body is success (cancel); the schema is then given `undefined`. */
   readonly allowEmptyBody?: boolean;
+  /** The flow and site recorded in the call log. */
+  readonly callContext?: FlexChargeCallContext | undefined;
 }
 
 export interface FlexChargeHttp {
@@ -148,6 +153,9 @@ export function createFlexChargeHttp(options: FlexChargeHttpOptions): FlexCharge
     await writeRecord({
       startedAt,
       environment: options.environment,
+      merchantId: options.merchantId ?? null,
+      flow: req.callContext?.flow ?? null,
+      siteId: req.callContext?.siteId ?? null,
       operation: req.operation,
       method: req.method,
       path: url.pathname,

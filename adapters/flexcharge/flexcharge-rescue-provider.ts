@@ -1,7 +1,7 @@
 import { toMajorUnits } from '../../plugin/core/currency-units.js';
 import { ConfigError } from '../../plugin/core/errors.js';
 import { type Money, money } from '../../plugin/core/money.js';
-import type { RescueOutcome, RescueProvider } from '../../plugin/core/rescue-provider.js';
+import type { RenewalSubmission, RescueOutcome, RescueProvider } from '../../plugin/core/rescue-provider.js';
 import { deterministicGuid } from './deterministic-guid.js';
 import { decisionFor } from './evaluate-decision.js';
 import type { FlexChargeClient } from './flexcharge-client.js';
@@ -10,11 +10,14 @@ import { isFlexChargeError } from './flexcharge-errors.js';
 import { mapChargeToTransmit } from './map-charge-to-transmit.js';
 import { mapRenewalToEvaluate } from './map-renewal-to-evaluate.js';
 import { orderStateOf } from './order-status.js';
+import { previewOf } from './request-preview.js';
+import { evaluateContract, transmitContract } from './wire/contract-requirements.js';
 import type { OrderResponse } from './wire/responses.js';
 
 export interface FlexChargeRescueProviderOptions {
   client: FlexChargeClient;
   environment: FlexChargeEnvironment;
+  /** The merchant's FlexCharge MID, sent on every evaluate (required) and transmit. */
   mid: string | undefined;
 }
 
@@ -54,6 +57,17 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
     return { confirmationId, collected: order ? collectedOf(order) : null };
   }
 
+  function requireMid(): string {
+    if (mid) return mid;
+    throw new ConfigError('FlexCharge needs the merchant id on every evaluate', [
+      { variable: 'FLEXCHARGE_MID', message: 'is required to hand renewals to FlexCharge' },
+    ]);
+  }
+
+  /** Without a MID a preview still shows the body; the MID is then left out for the check to name. */
+  const evaluateBody = (submission: RenewalSubmission, withMid: string) =>
+    mapRenewalToEvaluate({ ...submission, mid: withMid });
+
   return {
     id: 'flexcharge',
 
@@ -63,17 +77,25 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
     },
 
     async submitRenewal(submission) {
-      if (!mid) {
-        throw new ConfigError('FlexCharge needs the merchant id on every evaluate', [
-          { variable: 'FLEXCHARGE_MID', message: 'is required to hand renewals to FlexCharge' },
-        ]);
-      }
-      const response = await client.evaluate(mapRenewalToEvaluate({ ...submission, mid }));
+      const response = await client.evaluate(evaluateBody(submission, requireMid()), {
+        flow: submission.flow,
+        siteId: submission.merchantSiteId,
+      });
       const status = (response.status ?? '').toUpperCase();
       const orderId = response.orderSessionKey ?? response.orderId ?? null;
       if (status === 'APPROVED' && orderId)
         return { status: 'approved', orderId, ...(await approvalDetails(orderId)) };
-      return decisionFor(status, orderId);
+      return decisionFor(status, orderId, response.orderSessionKey ?? null);
+    },
+
+    previewRenewal(submission) {
+      const body: Record<string, unknown> = { ...evaluateBody(submission, mid ?? '') };
+      if (!mid) delete body.mid;
+      return previewOf(evaluateContract, body, submission.cardToken);
+    },
+
+    previewTransmit(charge, context) {
+      return previewOf(transmitContract, mapChargeToTransmit(charge, { ...context, mid }));
     },
 
     async outcome(orderId): Promise<RescueOutcome> {
@@ -101,7 +123,10 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
     },
 
     async transmit(charge, context) {
-      const response = await client.transmit(mapChargeToTransmit(charge, { ...context, mid }));
+      const response = await client.transmit(mapChargeToTransmit(charge, { ...context, mid }), {
+        flow: context.flow,
+        siteId: context.merchantSiteId,
+      });
       return { transmitId: response.transmitId ?? null };
     },
   };

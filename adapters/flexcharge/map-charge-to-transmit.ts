@@ -1,16 +1,25 @@
 import type { ChargeReport } from '../../plugin/core/billing-engine.js';
-import type { SiteReference } from '../../plugin/core/rescue-provider.js';
+import type { OrderSource } from '../../plugin/core/merchant-settings.js';
+import type { TransmitContext } from '../../plugin/core/rescue-provider.js';
 import { billingInformationOf, isCompleteBilling } from './billing-information.js';
 import { transactionResultCodes } from './result-codes.js';
+import { descriptorOf, siteRootFields } from './site-fields.js';
 import { intervalInWords } from './subscription-interval.js';
 import type { TransmitRequest } from './wire/requests.js';
 
-/** A processed charge, approved or declined, as a /transmit copy (contract §5): no PAN, no token. */
+/** A /transmit body with the order channel always set. */
+export type ChargeTransmitRequest = TransmitRequest & { readonly orderSource: OrderSource };
+
+/**
+ * A processed charge, approved or declined, as a /transmit copy (contract §5): no PAN, no token.
+ * `isMIT` follows the flow the core chose for it (`mit`, else a customer-initiated flow);
+ * `isRecurring` and the subscription say whether the charge paid a subscription. `orderSource` comes
+ * from the charge's context, and at most one kind of site reference is sent.
+ */
 export function mapChargeToTransmit(
   charge: ChargeReport,
-  context: { merchantOrderId: string; site: SiteReference; mid: string | undefined },
-): TransmitRequest {
-  const descriptor = (charge.statementDescriptor ?? context.site.descriptor)?.slice(0, 22);
+  context: Pick<TransmitContext, 'merchantOrderId' | 'flow' | 'site'> & { mid: string | undefined },
+): ChargeTransmitRequest {
   const card = charge.card;
   const cadence = charge.subscription
     ? intervalInWords(charge.subscription.interval, charge.subscription.intervalCount)
@@ -19,7 +28,8 @@ export function mapChargeToTransmit(
   return {
     isDeclined: !charge.succeeded,
     orderId: context.merchantOrderId,
-    isMIT: charge.offSession,
+    orderSource: charge.context.orderSource,
+    isMIT: context.flow === 'mit',
     isRecurring: charge.subscription !== null,
     ...(charge.subscription && cadence
       ? {
@@ -35,8 +45,7 @@ export function mapChargeToTransmit(
       ? { additionalFields: [{ key: 'subscriptionIntervalCount', value: String(cadence.intervalCount) }] }
       : {}),
     ...(context.mid ? { mid: context.mid } : {}),
-    ...(context.site.siteId ? { siteId: context.site.siteId } : {}),
-    ...(context.site.siteUrl ? { siteUrl: context.site.siteUrl } : {}),
+    ...siteRootFields(context.site),
     transaction: {
       id: charge.chargeId,
       timestampUtc: charge.createdAt.toISOString(),
@@ -48,7 +57,7 @@ export function mapChargeToTransmit(
       ...(charge.declineCode ? { responseSubStatus: charge.declineCode } : {}),
       processorName: 'Stripe',
       cardNotPresent: true,
-      ...(descriptor ? { dynamicDescriptor: descriptor } : {}),
+      ...descriptorOf(context.site),
     },
     payer: {
       ...(charge.customer.id ? { id: charge.customer.id } : {}),

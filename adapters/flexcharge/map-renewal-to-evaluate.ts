@@ -1,39 +1,53 @@
 import { createHash } from 'node:crypto';
 import type { CardDetails, RenewalFailure } from '../../plugin/core/billing-engine.js';
-import type { RenewalSubmission } from '../../plugin/core/rescue-provider.js';
+import type { OrderSource } from '../../plugin/core/merchant-settings.js';
+import type { RenewalSubmission, SiteReference } from '../../plugin/core/rescue-provider.js';
 import { billingInformationOf } from './billing-information.js';
 import { deterministicGuid } from './deterministic-guid.js';
 import { type TransactionResultCodes, transactionResultCodes } from './result-codes.js';
+import { descriptorOf, siteRootFields } from './site-fields.js';
 import { intervalInWords } from './subscription-interval.js';
 import { threeDSecureOf } from './three-d-secure.js';
 import type { BillingInformation } from './wire/objects.js';
 import type { EvaluateRequest } from './wire/requests.js';
 
 /**
- * A managed-MIT evaluate body, with the fields FlexCharge's docs mark required for it made required
- * by type: the merchant, the billing information, the subscription and its expiry, and the failed
- * transaction's result codes.
+ * The evaluate body for a declined invoice, with what the contract requires of it made required by
+ * type: the merchant, the order channel, the billing information and the transaction's result codes.
  */
-export type ManagedMitEvaluateRequest = EvaluateRequest & {
+export type RenewalEvaluateRequest = EvaluateRequest & {
   readonly mid: string;
-  readonly expiryDateUtc: string;
+  readonly orderSource: OrderSource;
   readonly billingInformation: BillingInformation;
-  readonly subscription: NonNullable<EvaluateRequest['subscription']>;
   readonly transaction: EvaluateRequest['transaction'] & TransactionResultCodes;
 };
 
+/** A managed MIT: also the subscription and the end of FlexCharge's retry window (contract §11). */
+export type ManagedMitEvaluateRequest = RenewalEvaluateRequest & {
+  readonly isMIT: true;
+  readonly expiryDateUtc: string;
+  readonly subscription: NonNullable<EvaluateRequest['subscription']>;
+};
+
 /**
- * The managed-MIT /evaluate body for a declined renewal (contract §6.12, MIT example): everything
- * FlexCharge can use, nothing we would have to invent. Pure, so the same rescue maps to the same
- * body. Amounts go as Stripe's minor units unchanged (see `plugin/core/currency-units.ts`).
+ * The /evaluate body for a declined invoice (contract §6.12): everything FlexCharge can use, nothing
+ * we would have to invent. Pure, so the same rescue maps to the same body. Amounts go as Stripe's
+ * minor units unchanged (see `plugin/core/currency-units.ts`).
+ *
+ * - `mit`: a managed MIT: `isMIT`, `isRecurring`, the subscription and `expiryDateUtc`.
+ * - `cit_website`, `cit_call_center`: a customer-initiated decline, answered at once: `isMIT` false
+ *   and no expiry; `isRecurring` and the subscription only when the invoice belongs to one.
+ *
+ * Every body carries `orderSource` from the payment's context and at most one kind of site
+ * reference: `siteId`, `siteUrl` or `transaction.dynamicDescriptor` (or none).
  */
-export function mapRenewalToEvaluate(input: RenewalSubmission & { mid: string }): ManagedMitEvaluateRequest {
+export function mapRenewalToEvaluate(input: RenewalSubmission & { mid: string }): RenewalEvaluateRequest {
   const { renewal } = input;
-  const { subscription } = renewal;
-  const cadence = intervalInWords(subscription.interval, subscription.intervalCount);
+  const subscription = subscriptionOf(renewal);
+  const mit = input.flow === 'mit';
   const additionalFields = [
-    ...(cadence.intervalCount !== null
-      ? [{ key: 'subscriptionIntervalCount', value: String(cadence.intervalCount) }]
+    ...(subscription?.intervalCount
+      ? [{ key: 'subscriptionIntervalCount', value: subscription.intervalCount }]
       : []),
     ...(renewal.originalAuthentication?.networkTransactionId
       ? [{ key: 'originalNetworkTransactionId', value: renewal.originalAuthentication.networkTransactionId }]
@@ -42,16 +56,16 @@ export function mapRenewalToEvaluate(input: RenewalSubmission & { mid: string })
   const threeDSecure = renewal.originalAuthentication?.threeDSecure
     ? threeDSecureOf(renewal.originalAuthentication.threeDSecure)
     : null;
-  const body: Omit<ManagedMitEvaluateRequest, 'idempotencyKey'> = {
+  const body: Omit<RenewalEvaluateRequest, 'idempotencyKey'> = {
     isDeclined: true,
-    isMIT: true,
-    isRecurring: true,
+    isMIT: mit,
+    isRecurring: subscription !== null,
     orderId: input.merchantOrderId,
-    expiryDateUtc: input.expiresAt.toISOString(),
+    ...(mit ? { expiryDateUtc: input.expiresAt.toISOString() } : {}),
     mid: input.mid,
-    ...(input.site.siteId ? { siteId: input.site.siteId } : {}),
-    ...(input.site.siteUrl ? { siteUrl: input.site.siteUrl } : {}),
-    transaction: transactionOf(renewal, input.site.descriptor),
+    orderSource: renewal.context.orderSource,
+    ...siteRootFields(input.site),
+    transaction: transactionOf(renewal, input.site),
     payer: {
       ...(renewal.customer.id ? { id: renewal.customer.id } : {}),
       // FlexCharge requires an email; ActiveMerchant sends "NA" when there is none and it is accepted.
@@ -66,13 +80,7 @@ export function mapRenewalToEvaluate(input: RenewalSubmission & { mid: string })
       amount: line.amount.amount,
       quantity: line.quantity,
     })),
-    subscription: {
-      subscriptionId: subscription.id,
-      interval: cadence.interval,
-      price: subscription.price.amount,
-      currency: subscription.price.currency,
-      paymentNumber: String(subscription.paymentNumber),
-    },
+    ...(subscription ? { subscription: subscription.wire } : {}),
     ...(threeDSecure ? { threeDSecure } : {}),
     ...(additionalFields.length > 0 ? { additionalFields } : {}),
   };
@@ -83,12 +91,26 @@ export function mapRenewalToEvaluate(input: RenewalSubmission & { mid: string })
   return { ...body, idempotencyKey: deterministicGuid('evaluate', input.rescueId, digest) };
 }
 
-function transactionOf(
-  renewal: RenewalFailure,
-  fallbackDescriptor: string | null,
-): ManagedMitEvaluateRequest['transaction'] {
+/** The subscription the invoice belongs to, as §6.9 describes it; null for an invoice of none. */
+function subscriptionOf(renewal: RenewalFailure) {
+  // The port types it as always there; an invoice of no subscription is still mapped as one.
+  const { subscription } = renewal;
+  if (!subscription) return null;
+  const cadence = intervalInWords(subscription.interval, subscription.intervalCount);
+  return {
+    intervalCount: cadence.intervalCount !== null ? String(cadence.intervalCount) : null,
+    wire: {
+      subscriptionId: subscription.id,
+      interval: cadence.interval,
+      price: subscription.price.amount,
+      currency: subscription.price.currency,
+      paymentNumber: String(subscription.paymentNumber),
+    },
+  };
+}
+
+function transactionOf(renewal: RenewalFailure, site: SiteReference): RenewalEvaluateRequest['transaction'] {
   const p = renewal.failedPayment;
-  const descriptor = (renewal.statementDescriptor ?? fallbackDescriptor)?.slice(0, 22);
   return {
     id: p.chargeId ?? p.paymentIntentId ?? renewal.invoiceId,
     timestampUtc: renewal.failedAt.toISOString(),
@@ -102,7 +124,7 @@ function transactionOf(
     processorName: 'Stripe',
     cardNotPresent: true,
     transactionType: 'PURCHASE',
-    ...(descriptor ? { dynamicDescriptor: descriptor } : {}),
+    ...descriptorOf(site),
   };
 }
 

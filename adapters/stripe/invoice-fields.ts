@@ -50,6 +50,11 @@ export function paidThroughStripe(payments: readonly Stripe.InvoicePayment[]): b
   );
 }
 
+/** The price of an invoice line in either shape: basil+ `pricing.price_details.price`, else `price`. */
+export function linePriceIdOf(line: Stripe.InvoiceLineItem): string | null {
+  return refId(readPath(line, 'pricing', 'price_details', 'price')) ?? refId(readPath(line, 'price'));
+}
+
 function refId(value: unknown): string | null {
   if (typeof value === 'string' && value) return value;
   const id = readPath(value, 'id');

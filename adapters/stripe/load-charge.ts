@@ -1,14 +1,20 @@
 import type Stripe from 'stripe';
-import type { ChargeReport } from '../../plugin/core/billing-engine.js';
+import type { ChargeReport, MetadataKeys } from '../../plugin/core/billing-engine.js';
 import { attemptResponseOf } from './attempt-response.js';
-import { invoiceSubscriptionId } from './invoice-fields.js';
+import { invoiceSubscriptionId, linePriceIdOf } from './invoice-fields.js';
 import { stripeCall } from './map-stripe-error.js';
+import { SUBSCRIPTION_CATALOG_EXPAND, siteMetadataOf } from './site-metadata.js';
 import { retrievePaymentMethod } from './stripe-reads.js';
 import { cardFromCharge, cardFromPaymentMethod, expanded, fromUnix, idOf, moneyOf } from './stripe-values.js';
 import { subscriptionTermsOf } from './subscription-terms.js';
+import { DEFAULT_METADATA_KEYS, isOffSessionPayment, transactionContextOf } from './transaction-context.js';
 
 /** A charge Stripe reported (`charge.succeeded`/`charge.failed`), as /transmit wants it. */
-export async function loadCharge(stripe: Stripe, chargeId: string): Promise<ChargeReport> {
+export async function loadCharge(
+  stripe: Stripe,
+  chargeId: string,
+  keys: MetadataKeys = DEFAULT_METADATA_KEYS,
+): Promise<ChargeReport> {
   const charge = await stripeCall(`retrieve charge ${chargeId}`, () =>
     stripe.charges.retrieve(chargeId, { expand: ['customer', 'payment_intent'] }),
   );
@@ -18,21 +24,46 @@ export async function loadCharge(stripe: Stripe, chargeId: string): Promise<Char
     charge.payment_method ? retrievePaymentMethod(stripe, charge.payment_method) : null,
   ]);
   const subscriptionId = invoice ? invoiceSubscriptionId(invoice) : null;
-  const subscription =
-    invoice && subscriptionId ? await subscriptionOf(stripe, subscriptionId, invoice.subtotal) : null;
+  const subscription = subscriptionId
+    ? await stripeCall(`retrieve subscription ${subscriptionId}`, () =>
+        stripe.subscriptions.retrieve(subscriptionId, { expand: [SUBSCRIPTION_CATALOG_EXPAND] }),
+      )
+    : null;
+  const terms = subscription && invoice ? subscriptionTermsOf(subscription, invoice.subtotal) : null;
   const succeeded = charge.status === 'succeeded';
   const paymentIntent = expanded(charge.payment_intent);
   const error = paymentIntent?.last_payment_error;
   const customer = expanded(charge.customer);
   const liveCustomer = customer && !customer.deleted ? customer : null;
+  const offSession = isOffSessionPayment({
+    charge,
+    paymentIntent,
+    billingReason: invoice?.billing_reason ?? null,
+    engineInitiated: false,
+  });
+  const linePriceIds = (invoice?.lines.data ?? [])
+    .map(linePriceIdOf)
+    .filter((id): id is string => id !== null);
   return {
     chargeId: charge.id,
+    context: transactionContextOf({
+      keys,
+      charge,
+      offSession,
+      channelSources: [
+        invoice?.metadata,
+        subscription?.metadata,
+        liveCustomer?.metadata,
+        paymentIntent?.metadata,
+      ],
+      siteMetadata: await siteMetadataOf(stripe, { key: keys.site, invoice, subscription, linePriceIds }),
+    }),
     succeeded,
     amount: moneyOf(charge.amount, charge.currency),
     createdAt: fromUnix(charge.created),
     invoiceId: invoice?.id ?? null,
-    subscription,
-    offSession: isOffSession(charge, invoice),
+    subscription: subscription && terms ? { id: subscription.id, ...terms } : null,
+    offSession,
     // The PaymentIntent's error is about its latest attempt, which need not be this charge.
     ...attemptResponseOf(charge, error?.charge === charge.id ? error : null),
     card: paymentMethod ? cardFromPaymentMethod(paymentMethod) : cardFromCharge(charge),
@@ -45,20 +76,10 @@ export async function loadCharge(stripe: Stripe, chargeId: string): Promise<Char
   };
 }
 
-/** The subscription's terms, as /transmit describes a recurring MIT. */
-async function subscriptionOf(
-  stripe: Stripe,
-  subscriptionId: string,
-  invoiceSubtotal: number,
-): Promise<ChargeReport['subscription']> {
-  const subscription = await stripeCall(`retrieve subscription ${subscriptionId}`, () =>
-    stripe.subscriptions.retrieve(subscriptionId),
-  );
-  const terms = subscriptionTermsOf(subscription, invoiceSubtotal);
-  return terms ? { id: subscription.id, ...terms } : null;
-}
-
-/** basil+ links charges to invoices only through InvoicePayments (the charge lost `invoice`). */
+/**
+ * basil+ links charges to invoices only through InvoicePayments (the charge lost `invoice`); the
+ * invoice comes expanded in the same request.
+ */
 async function invoiceOfPaymentIntent(
   stripe: Stripe,
   paymentIntentId: string,
@@ -67,21 +88,11 @@ async function invoiceOfPaymentIntent(
     stripe.invoicePayments.list({
       payment: { type: 'payment_intent', payment_intent: paymentIntentId },
       limit: 1,
+      expand: ['data.invoice'],
     }),
   );
-  const invoiceId = idOf(payments.data[0]?.invoice);
-  if (!invoiceId) return null;
-  return stripeCall(`retrieve invoice ${invoiceId}`, () => stripe.invoices.retrieve(invoiceId));
-}
-
-/**
- * A merchant-initiated charge of a stored card: Stripe says so (`stored_credential_usage`), or,
- * without that field, it paid a renewal and nothing shows the customer was present (3DS, or the
- * charge that saved the card).
- */
-function isOffSession(charge: Stripe.Charge, invoice: Stripe.Invoice | null): boolean {
-  const card = charge.payment_method_details?.card;
-  if (card?.stored_credential_usage) return true;
-  if (card?.three_d_secure || card?.setup_credential_usage) return false;
-  return invoice?.billing_reason === 'subscription_cycle';
+  const invoice = payments.data[0]?.invoice;
+  if (!invoice) return null;
+  if (typeof invoice !== 'string') return 'deleted' in invoice ? null : invoice;
+  return stripeCall(`retrieve invoice ${invoice}`, () => stripe.invoices.retrieve(invoice));
 }

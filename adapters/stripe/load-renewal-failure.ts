@@ -1,11 +1,22 @@
 import type Stripe from 'stripe';
-import type { CardDetails, FailureOrigin, RenewalFailure } from '../../plugin/core/billing-engine.js';
+import type {
+  CardDetails,
+  FailureOrigin,
+  MetadataKeys,
+  RenewalFailure,
+} from '../../plugin/core/billing-engine.js';
 import { ProviderError } from '../../plugin/core/errors.js';
 import { attemptResponseOf } from './attempt-response.js';
 import { decideEngineInitiated } from './engine-initiated.js';
 import { type CardRef, findOriginalPayment } from './find-original-payment.js';
-import { invoicePaymentIntentId, invoiceStatusOf, invoiceSubscriptionId } from './invoice-fields.js';
+import {
+  invoicePaymentIntentId,
+  invoiceStatusOf,
+  invoiceSubscriptionId,
+  linePriceIdOf,
+} from './invoice-fields.js';
 import { stripeCall } from './map-stripe-error.js';
+import { SUBSCRIPTION_CATALOG_EXPAND, siteMetadataOf } from './site-metadata.js';
 import { retrieveInvoice, retrievePaymentMethod } from './stripe-reads.js';
 import {
   addressOf,
@@ -16,9 +27,9 @@ import {
   fromUnix,
   idOf,
   moneyOf,
-  readPath,
 } from './stripe-values.js';
 import { subscriptionTermsOf } from './subscription-terms.js';
+import { DEFAULT_METADATA_KEYS, isOffSessionPayment, transactionContextOf } from './transaction-context.js';
 
 /**
  * Everything /evaluate needs about a failed renewal, re-read from Stripe with the pinned SDK (the
@@ -28,6 +39,7 @@ export async function loadRenewalFailure(
   stripe: Stripe,
   invoiceId: string,
   origin?: FailureOrigin,
+  keys: MetadataKeys = DEFAULT_METADATA_KEYS,
 ): Promise<RenewalFailure> {
   const { invoice, payments } = await retrieveInvoice(stripe, invoiceId);
   const subscriptionId = invoiceSubscriptionId(invoice);
@@ -45,7 +57,7 @@ export async function loadRenewalFailure(
         )
       : null,
     stripeCall(`retrieve subscription ${subscriptionId}`, () =>
-      stripe.subscriptions.retrieve(subscriptionId),
+      stripe.subscriptions.retrieve(subscriptionId, { expand: [SUBSCRIPTION_CATALOG_EXPAND] }),
     ),
     stripeCall(`list invoices of subscription ${subscriptionId}`, () =>
       collect(stripe.invoices.list({ subscription: subscriptionId, limit: 100 })),
@@ -67,13 +79,15 @@ export async function loadRenewalFailure(
       }
     : null;
   const notBefore = failedCharge?.created ?? invoice.status_transitions.finalized_at ?? invoice.created;
-  const [paymentMethod, originalAuthentication, initiated] = await Promise.all([
+  const linePriceIds = lines.map(linePriceIdOf).filter((id): id is string => id !== null);
+  const [paymentMethod, originalAuthentication, initiated, siteMetadata] = await Promise.all([
     paymentMethodId ? retrievePaymentMethod(stripe, paymentMethodId) : null,
     findOriginalPayment(stripe, { invoices, failedCard, excludeInvoiceId: invoiceId }),
     // The failure webhook already said who made the attempt; the event-log scan is the fallback.
     origin
       ? { engineInitiated: origin.engineInitiated, basis: 'event' as const, eventCreated: null }
       : decideEngineInitiated(stripe, { invoiceId, failedCharge, notBefore }),
+    siteMetadataOf(stripe, { key: keys.site, invoice, subscription, linePriceIds }),
   ]);
 
   const terms = subscriptionTermsOf(subscription, invoice.subtotal);
@@ -88,9 +102,27 @@ export async function loadRenewalFailure(
       ? cardFromCharge(failedCharge)
       : null;
   const liveCustomer = customer && !customer.deleted ? customer : null;
+  const context = transactionContextOf({
+    keys,
+    charge: failedCharge,
+    offSession: isOffSessionPayment({
+      charge: failedCharge,
+      paymentIntent,
+      billingReason: invoice.billing_reason ?? null,
+      engineInitiated: initiated.engineInitiated,
+    }),
+    channelSources: [
+      invoice.metadata,
+      subscription.metadata,
+      liveCustomer?.metadata,
+      paymentIntent?.metadata,
+    ],
+    siteMetadata,
+  });
 
   return {
     invoiceId: invoice.id,
+    context,
     invoiceStatus: invoiceStatusOf(invoice),
     billingReason: invoice.billing_reason ?? null,
     automaticCollection: invoice.collection_method === 'charge_automatically',
@@ -128,7 +160,7 @@ export async function loadRenewalFailure(
       description: line.description ?? null,
       amount: moneyOf(line.amount, line.currency),
       quantity: line.quantity ?? 1,
-      priceId: idOf(line.pricing?.price_details?.price) ?? priceIdBeforeBasil(line),
+      priceId: linePriceIdOf(line),
     })),
     originalAuthentication,
   };
@@ -164,11 +196,4 @@ function paymentNumberOf(invoices: readonly Stripe.Invoice[], current: Stripe.In
       inv.id !== current.id && inv.status === 'paid' && inv.amount_due > 0 && inv.created <= current.created,
   );
   return earlier.length + 1;
-}
-
-function priceIdBeforeBasil(line: Stripe.InvoiceLineItem): string | null {
-  const price = readPath(line, 'price');
-  if (typeof price === 'string') return price;
-  const id = readPath(price, 'id');
-  return typeof id === 'string' ? id : null;
 }

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { BillingEngineAdapter } from '../../plugin/core/billing-engine.js';
+import type { BillingEngineAdapter, MetadataKeys } from '../../plugin/core/billing-engine.js';
 import type { Clock } from '../../plugin/core/clock.js';
 import { markUncollectible, retryPaymentOnce } from './invoice-fallbacks.js';
 import { holdInvoiceRetries, releaseInvoiceHold } from './invoice-hold.js';
@@ -8,6 +8,7 @@ import { loadCharge } from './load-charge.js';
 import { loadRenewalFailure } from './load-renewal-failure.js';
 import { mapStripeEvent } from './map-stripe-event.js';
 import { recordRecoveredPayment } from './record-recovered-payment.js';
+import { DEFAULT_METADATA_KEYS } from './transaction-context.js';
 import { verifyStripeWebhook } from './verify-stripe-webhook.js';
 
 export interface StripeBillingAdapterOptions {
@@ -17,6 +18,12 @@ export interface StripeBillingAdapterOptions {
   readonly webhookSecret: string;
   /** Webhook signature age is measured against this clock. */
   readonly clock: Clock;
+  /**
+   * The metadata keys the merchant's Stripe objects use to name a site and an order channel, read
+   * into each payment's `TransactionContext`. Default `{ site: 'flexcharge_site', orderChannel:
+   * 'order_channel' }`.
+   */
+  readonly metadataKeys?: MetadataKeys;
 }
 
 /**
@@ -26,12 +33,13 @@ export interface StripeBillingAdapterOptions {
  */
 export function createStripeBillingAdapter(options: StripeBillingAdapterOptions): BillingEngineAdapter {
   const { stripe, webhookSecret, clock } = options;
+  const keys = options.metadataKeys ?? DEFAULT_METADATA_KEYS;
   return {
     id: 'stripe',
     holdCapability: 'toggle',
     verifyWebhook: (rawBody, headers) => verifyStripeWebhook(stripe, webhookSecret, clock, rawBody, headers),
     normalize: (event) => mapStripeEvent(event),
-    loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin),
+    loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin, keys),
     invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId),
     holdRetries: (invoiceId, hold) => holdInvoiceRetries(stripe, invoiceId, hold, clock.now()),
     releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release, clock.now()),
@@ -39,6 +47,6 @@ export function createStripeBillingAdapter(options: StripeBillingAdapterOptions)
       recordRecoveredPayment(stripe, invoiceId, payment, clock.now()),
     retryPaymentOnce: (invoiceId, retry) => retryPaymentOnce(stripe, invoiceId, retry),
     markUncollectible: (invoiceId, mark) => markUncollectible(stripe, invoiceId, mark),
-    loadCharge: (chargeId) => loadCharge(stripe, chargeId),
+    loadCharge: (chargeId) => loadCharge(stripe, chargeId, keys),
   };
 }

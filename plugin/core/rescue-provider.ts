@@ -42,6 +42,8 @@ export interface TransmitContext {
   readonly merchantOrderId: string;
   readonly flow: MerchantFlow;
   readonly site: SiteReference;
+  /** Our `merchant_sites` id of the site chosen, for the call log only; null when none was. */
+  readonly merchantSiteId: string | null;
 }
 
 /** A request built but not sent: its body (secrets and card token redacted) and what is wrong with it. */
@@ -76,6 +78,8 @@ export interface RenewalSubmission {
   /** Sent as expiryDateUtc for MIT only. */
   readonly expiresAt: Date;
   readonly site: SiteReference;
+  /** Our `merchant_sites` id of the site chosen, for the call log only; null when none was. */
+  readonly merchantSiteId: string | null;
 }
 
 /**

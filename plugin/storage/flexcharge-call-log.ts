@@ -11,6 +11,9 @@ export function createFlexChargeCallLog(db: Kysely<Database>): FlexChargeCallLog
         .values({
           started_at: entry.startedAt,
           environment: entry.environment,
+          merchant_id: entry.merchantId,
+          flow: entry.flow,
+          site_id: entry.siteId,
           operation: entry.operation,
           method: entry.method,
           path: entry.path,

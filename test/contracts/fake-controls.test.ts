@@ -18,7 +18,9 @@ function submissionFor(invoiceId: string, rescueId = 'rsc_1'): RenewalSubmission
     renewal: renewalFailure(invoiceId),
     cardToken: 'fct_jenny_card',
     expiresAt: until,
-    site: { siteId: null, siteUrl: null, descriptor: 'ACME PRO' },
+    flow: 'mit',
+    site: { kind: 'descriptor', value: 'ACME PRO' },
+    merchantSiteId: null,
   };
 }
 
@@ -190,6 +192,7 @@ describe('fake rescue provider: scripted answers', () => {
     const renewal = renewalFailure('in_1');
     engine.addCharge({
       chargeId: 'ch_1',
+      context: { initiator: 'merchant', orderSource: 'website', siteMetadata: null },
       succeeded: true,
       amount: renewal.amountDue,
       createdAt: until,
@@ -207,8 +210,13 @@ describe('fake rescue provider: scripted answers', () => {
       statementDescriptor: null,
     });
     const charge = await engine.loadCharge('ch_1');
-    const site = { siteId: null, siteUrl: null, descriptor: null };
-    assert.deepEqual(await provider.transmit(charge, { merchantOrderId: 'in_1', site }), {
+    const context = {
+      merchantOrderId: 'in_1',
+      flow: 'mit',
+      site: { kind: 'none' },
+      merchantSiteId: null,
+    } as const;
+    assert.deepEqual(await provider.transmit(charge, context), {
       transmitId: 'fct_tx_1',
     });
     assert.deepEqual(provider.transmitted, [{ chargeId: 'ch_1', merchantOrderId: 'in_1' }]);

@@ -28,7 +28,9 @@ function fakeSubject(options: FakeRescueProviderOptions): RescueProviderSubject 
         renewal: renewalFailure(invoiceId, { failedAt: now }),
         cardToken: 'fct_jenny_card',
         expiresAt: new Date(now.getTime() + 21 * DAY_MS),
-        site: { siteId: null, siteUrl: 'https://acme.example', descriptor: 'ACME PRO' },
+        flow: 'mit',
+        site: { kind: 'site_url', value: 'https://acme.example' },
+        merchantSiteId: null,
       };
     },
     async finishWork() {

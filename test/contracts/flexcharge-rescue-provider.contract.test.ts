@@ -50,7 +50,9 @@ rescueProviderContract('FlexCharge provider on the sandbox', async () => {
             : renewal,
         cardToken: token,
         expiresAt: new Date(clock.now().getTime() + 21 * DAY_MS),
-        site: { siteId: null, siteUrl: 'https://acme.example', descriptor: 'ACME PRO' },
+        flow: 'mit',
+        site: { kind: 'site_url', value: 'https://acme.example' },
+        merchantSiteId: null,
       };
     },
     async finishWork() {

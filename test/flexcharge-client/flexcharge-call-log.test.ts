@@ -8,6 +8,9 @@ import { createTestDatabase } from '../support/test-database.js';
 const record: FlexChargeCallRecord = {
   startedAt: new Date('2026-06-12T14:30:00.123Z'),
   environment: 'local',
+  merchantId: 'merchant-acme',
+  flow: 'cit_call_center',
+  siteId: '0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b',
   operation: 'evaluate',
   method: 'POST',
   path: '/v1/evaluate',
@@ -56,6 +59,9 @@ describe('FlexCharge call log in PostgreSQL', () => {
         trace_id: '00-abc-def-01',
         request_body: { orderId: 'INV-1', paymentMethod: { cardNumber: '…3184', token: true } },
         response_body: { text: 'Service Unavailable' },
+        merchant_id: 'merchant-acme',
+        flow: 'cit_call_center',
+        site_id: '0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b',
       },
     );
   });

@@ -131,8 +131,17 @@ describe('FlexCharge rescue provider: what an evaluate answer becomes', () => {
     });
   });
 
+  it('reads CHALLENGE as a challenge the customer completes with the orderSessionKey', async () => {
+    const { provider } = providerAnswering([evaluated('CHALLENGE')]);
+    assert.deepEqual(await provider.submitRenewal(renewalSubmission({ flow: 'cit_website' })), {
+      status: 'challenge',
+      orderId: ORDER,
+      orderSessionKey: ORDER,
+      providerStatus: 'CHALLENGE',
+    });
+  });
+
   for (const [status, shown] of [
-    ['CHALLENGE', 'CHALLENGE'],
     ['CAPTUREREQUIRED', 'CAPTUREREQUIRED'],
     ['ON_FIRE', 'ON_FIRE'],
     [null, 'UNKNOWN'],

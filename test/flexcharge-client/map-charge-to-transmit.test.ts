@@ -7,6 +7,7 @@ import { renewalFailure } from './renewal-fixture.js';
 const card = renewalFailure().card;
 const approved: ChargeReport = {
   chargeId: 'ch_ok',
+  context: { initiator: 'merchant', orderSource: 'website', siteMetadata: null },
   succeeded: true,
   amount: { amount: 2900, currency: 'EUR' },
   createdAt: new Date('2026-06-12T14:00:00Z'),
@@ -28,9 +29,13 @@ const approved: ChargeReport = {
   customer: { id: 'cus_1', email: null, phone: null },
   statementDescriptor: 'ACME PRO',
 };
-const site = { siteId: null, siteUrl: 'https://shop.example.com', descriptor: null };
 const transmitOf = (charge: ChargeReport) =>
-  mapChargeToTransmit(charge, { merchantOrderId: 'in_1', site, mid: 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45' });
+  mapChargeToTransmit(charge, {
+    merchantOrderId: 'in_1',
+    flow: 'mit',
+    site: { kind: 'site_url', value: 'https://shop.example.com' },
+    mid: 'a8a0a74d-2509-4cbc-9eb5-879c7a34eb45',
+  });
 
 describe('transmit body', () => {
   it('reports an approved charge with its checks and no invented approval code', () => {

@@ -5,6 +5,7 @@ import type { RenewalSubmission } from '../../plugin/core/rescue-provider.js';
 export function renewalFailure(overrides: Partial<RenewalFailure> = {}): RenewalFailure {
   return {
     invoiceId: 'in_renewal',
+    context: { initiator: 'merchant', orderSource: 'website', siteMetadata: null },
     invoiceStatus: 'open',
     billingReason: 'subscription_cycle',
     automaticCollection: true,
@@ -77,11 +78,13 @@ export function renewalFailure(overrides: Partial<RenewalFailure> = {}): Renewal
 export function renewalSubmission(overrides: Partial<RenewalSubmission> = {}): RenewalSubmission {
   return {
     rescueId: 'rescue-1',
+    flow: 'mit',
     merchantOrderId: 'in_renewal',
     renewal: renewalFailure(),
     cardToken: 'fc-token-1',
     expiresAt: new Date('2026-07-03T14:00:00Z'),
-    site: { siteId: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e', siteUrl: null, descriptor: null },
+    site: { kind: 'site_id', value: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e' },
+    merchantSiteId: '0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b',
     ...overrides,
   };
 }

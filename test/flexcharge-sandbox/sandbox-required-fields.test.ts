@@ -37,7 +37,6 @@ describe('sandbox required fields (the contract’s 2024 and 2026 sets together,
   const missing: [string, string, string][] = [
     ['billingInformation', 'BillingInformation', 'The BillingInformation field is required.'],
     ['mid', 'Mid', 'The Mid field is required.'],
-    ['siteId', 'SiteId', 'The SiteId field is required when no SiteUrl is sent.'],
     ['isDeclined', 'IsDeclined', 'The IsDeclined field is required.'],
     ['idempotencyKey', 'IdempotencyKey', 'The IdempotencyKey field is required.'],
     ['orderId', 'OrderId', "Merchant's orderId is required"],
@@ -142,7 +141,9 @@ describe('sandbox required fields under the switches', () => {
       siteIds: [DEMO_SITE_ID, '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'],
     };
     const refused = await refusalOf({ requiredFields: 'latest', credentials: [credential] }, minimal2026);
-    assert.deepEqual(refused.errors, { SiteId: ['The SiteId field is required when no SiteUrl is sent.'] });
+    assert.deepEqual(refused.errors, {
+      SiteId: ['The SiteId field is required when no SiteUrl or Transaction.DynamicDescriptor is sent.'],
+    });
   });
 
   it('billingFields: country_postal takes an address of country and postal code only', async () => {
@@ -162,5 +163,50 @@ describe('sandbox required fields under the switches', () => {
     assert.deepEqual(noPostalCode.errors, {
       'BillingInformation.ZipCode': ['The ZipCode field is required.'],
     });
+  });
+});
+
+describe('sandbox site references (siteId, siteUrl or the descriptor; assigned when the MID has one site)', () => {
+  const OTHER_SITE = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+  const kinds: [string, Record<string, unknown>, unknown][] = [
+    ['siteId', { siteId: DEMO_SITE_ID }, { kind: 'site_id', value: DEMO_SITE_ID }],
+    ['siteUrl', { siteUrl: 'https://shop.example' }, { kind: 'site_url', value: 'https://shop.example' }],
+    ['dynamicDescriptor', { descriptor: 'ACME PRO' }, { kind: 'descriptor', value: 'ACME PRO' }],
+    ['no site', {}, { kind: 'assigned', value: DEMO_SITE_ID }],
+  ];
+  const mitNaming = (now: Date, site: Record<string, unknown>) => {
+    const { descriptor, ...root } = site;
+    const body = managedMit(now, {
+      ...root,
+      transaction: declinedTransaction(descriptor ? { dynamicDescriptor: descriptor } : {}),
+      orderSource: 'call_center',
+    });
+    if (!('siteId' in root)) delete body.siteId;
+    return body;
+  };
+
+  for (const requiredFields of ['union', 'latest'] as const) {
+    for (const [what, site, recorded] of kinds) {
+      it(`takes a managed MIT naming ${what} under requiredFields: ${requiredFields}`, async () => {
+        const { api, clock } = newSandbox({ requiredFields });
+        const token = await accessToken(api);
+        await evaluate(api, token, mitNaming(clock.now(), site)).expect(200);
+        const [order] = (await api.get('/_sandbox/orders').expect(200)).body;
+        assert.deepEqual(order.site, recorded);
+        assert.equal(order.orderSource, 'call_center');
+      });
+    }
+  }
+
+  it('needs a site under union from a MID whose sites it does not know, and from one with several', async () => {
+    for (const siteIds of [undefined, [DEMO_SITE_ID, OTHER_SITE]]) {
+      const credentials = [{ ...DEMO_CREDENTIAL, siteIds }];
+      const refused = await refusalOf({ credentials }, (now) => mitNaming(now, {}));
+      assert.deepEqual(refused.errors, {
+        SiteId: ['The SiteId field is required when no SiteUrl or Transaction.DynamicDescriptor is sent.'],
+      });
+      const named = await refusalOf({ credentials }, (now) => mitNaming(now, { descriptor: 'ACME PRO' }));
+      assert.equal(named.status, 200);
+    }
   });
 });

@@ -53,7 +53,8 @@ describe('sandbox /transmit', () => {
       siteId: undefined,
       transaction: { id: 'ch_1', timestampUtc: START, amount: 1999, currency: 'USD' },
     });
-    const strict = newSandbox();
+    // A merchant whose sites the sandbox does not know must name one (a single-site one is assigned it).
+    const strict = newSandbox({ credentials: [{ ...DEMO_CREDENTIAL, siteIds: undefined }] });
     const refused = await strict.api
       .post('/v1/transmit')
       .auth(await accessToken(strict.api), { type: 'bearer' })

@@ -18,7 +18,8 @@ const TRACE_ID = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
 describe('sandbox request validation', () => {
   it('names every missing required field in a ValidationProblemDetails body', async () => {
-    const { api } = newSandbox();
+    // A merchant with no site registered: the sandbox has no site to assign, so one must be named.
+    const { api } = newSandbox({ credentials: [{ ...DEMO_CREDENTIAL, siteIds: undefined }] });
     const token = await accessToken(api);
     const response = await evaluate(api, token, { transaction: {}, payer: {}, paymentMethod: {} }).expect(
       400,
@@ -45,7 +46,7 @@ describe('sandbox request validation', () => {
       'Transaction.AvsResultCode': ['The AvsResultCode field is required.'],
       'Transaction.CvvResultCode': ['The CvvResultCode field is required.'],
       'Transaction.CavvResultCode': ['The CavvResultCode field is required.'],
-      SiteId: ['The SiteId field is required when no SiteUrl is sent.'],
+      SiteId: ['The SiteId field is required when no SiteUrl or Transaction.DynamicDescriptor is sent.'],
     });
   });
 

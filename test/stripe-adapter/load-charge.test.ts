@@ -18,6 +18,7 @@ describe('Stripe adapter: loadCharge', () => {
     assert.ok(charge);
     assert.deepEqual(await h.adapter.loadCharge(charge.id), {
       chargeId: charge.id,
+      context: { initiator: 'merchant', orderSource: 'website', siteMetadata: null },
       succeeded: false,
       amount: { amount: 2900, currency: 'EUR' },
       createdAt: new Date(charge.created * 1000),

@@ -28,7 +28,13 @@ export interface FlexChargeSandbox {
   readonly app: express.Express;
   /** Decides due orders, expires orders past `expiryDateUtc`, delivers and retries webhooks. Safe to call any time. */
   runDue(): Promise<void>;
-  setWebhook(target: SandboxWebhookTarget | undefined): void;
+  /**
+   * Sets where webhooks go, or with `undefined` stops delivering (events are held). Without `mid`,
+   * the default target, used by every merchant account without one of its own; with `mid`, that
+   * account's own target (the portal registers webhooks per merchant account), whose removal falls
+   * back to the default. Throws for a MID none of the credentials has.
+   */
+  setWebhook(target: SandboxWebhookTarget | undefined, options?: { mid?: string }): void;
   /** The next `times` (default 1) requests to `path` get this fault before normal handling. */
   injectFault(fault: SandboxFault): void;
   /** Every access token issued so far answers 401 from now on (to test renewal). */
@@ -81,9 +87,17 @@ export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexCha
     due = due.then(runOnce, runOnce);
     return due;
   };
-  const setWebhook = (target: SandboxWebhookTarget | undefined) => {
+  const setWebhook = (target: SandboxWebhookTarget | undefined, scope: { mid?: string } = {}) => {
     if (target) assertWebhookTarget(target);
-    webhooks.target = target;
+    const { mid } = scope;
+    if (mid === undefined) {
+      webhooks.target = target;
+      return;
+    }
+    if (!options.credentials.some((credential) => credential.mid.toLowerCase() === mid.toLowerCase())) {
+      throw new RangeError(`no credential of this sandbox has mid ${mid}`);
+    }
+    webhooks.setMidTarget(mid, target);
   };
   const injectFault = (fault: SandboxFault) => faults.add(fault);
 

@@ -44,6 +44,16 @@ export interface NewOrder {
   readonly shipping: ContractAddress | null;
   readonly correlationId: string | null;
   readonly siteId: string | null;
+  /**
+   * How the request named the order's site, exactly as sent (`site_id`, `site_url` or `descriptor`),
+   * or `assigned`: none was named and the MID's only site was taken; `none`: no site at all.
+   */
+  readonly site: {
+    readonly kind: 'site_id' | 'site_url' | 'descriptor' | 'assigned' | 'none';
+    readonly value: string | null;
+  };
+  /** The request's `orderSource`, as sent (the contract lists no values). */
+  readonly orderSource: string | null;
   readonly expiryDate: Date | null;
 }
 

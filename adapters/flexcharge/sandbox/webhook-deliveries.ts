@@ -8,6 +8,8 @@ export interface WebhookDeliveryAttempt {
   readonly event: OrderEventName;
   /** FlexCharge's order id (the body's `OrderId`). */
   readonly orderId: string;
+  /** The merchant account (MID) whose order it is; its target, else the default, received it. */
+  readonly mid: string;
   readonly url: string;
   /** The receiver's HTTP status; absent when the request failed (see `error`). */
   readonly status?: number;
@@ -43,6 +45,7 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 interface PendingEvent {
   readonly event: OrderEventName;
+  readonly mid: string;
   readonly orderId: string;
   readonly externalOrderId: string;
   readonly confirmationId: string | null;
@@ -56,10 +59,15 @@ interface PendingEvent {
  * retried with back-off until a 2xx, `IsResent: true` on retries. Events of one order go out in
  * order: a later event waits until the one before it was delivered or given up. Events raised while
  * no target is configured wait for one.
+ *
+ * The portal registers webhooks per merchant account (§9.1), so each MID may have a target of its
+ * own, URL and subscriber key; an order's events go to its MID's target, else to the default one.
  */
 export class WebhookDeliveries {
   readonly attempts: WebhookDeliveryAttempt[] = [];
+  /** The target of every MID that has none of its own. */
   target: SandboxWebhookTarget | undefined;
+  readonly #byMid = new Map<string, SandboxWebhookTarget>();
   readonly #clock: Clock;
   readonly #fetch: typeof fetch;
   readonly #log: (line: string) => void;
@@ -77,10 +85,22 @@ export class WebhookDeliveries {
     this.target = deps.target;
   }
 
+  /** Sets (or, with `undefined`, removes) the target of one MID; compared case-insensitively. */
+  setMidTarget(mid: string, target: SandboxWebhookTarget | undefined): void {
+    if (target) this.#byMid.set(mid.toLowerCase(), target);
+    else this.#byMid.delete(mid.toLowerCase());
+  }
+
+  /** Where an event of this MID goes now: its own target, else the default. */
+  targetFor(mid: string): SandboxWebhookTarget | undefined {
+    return this.#byMid.get(mid.toLowerCase()) ?? this.target;
+  }
+
   enqueue(order: SandboxOrder, event: OrderEventName, at: Date): void {
     const queue = this.#queues.get(order.orderSessionKey) ?? [];
     queue.push({
       event,
+      mid: order.mid,
       orderId: order.orderSessionKey,
       externalOrderId: order.externalOrderId,
       confirmationId: order.confirmationId,
@@ -101,9 +121,10 @@ export class WebhookDeliveries {
   /** Attempts every event whose time has come, each order's events in order. */
   async deliverDue(): Promise<void> {
     for (const [orderId, queue] of this.#queues) {
-      for (let head = queue[0]; head && this.target; head = queue[0]) {
-        if (head.nextAttemptAt > this.#clock.now().getTime()) break;
-        const settled = await this.#attempt(head, this.target);
+      for (let head = queue[0]; head; head = queue[0]) {
+        const target = this.targetFor(head.mid);
+        if (!target || head.nextAttemptAt > this.#clock.now().getTime()) break;
+        const settled = await this.#attempt(head, target);
         if (!settled) break;
         queue.shift();
       }
@@ -142,6 +163,7 @@ export class WebhookDeliveries {
     this.attempts.push({
       event: pending.event,
       orderId: pending.orderId,
+      mid: pending.mid,
       url: target.url,
       ...(status === undefined ? {} : { status }),
       ...(error === undefined ? {} : { error }),
@@ -163,7 +185,7 @@ export class WebhookDeliveries {
 
 /** The body exactly as contract §9.3's sample: key order, µs timestamp, PascalCase. */
 export function webhookBody(
-  pending: Omit<PendingEvent, 'attempts' | 'nextAttemptAt'>,
+  pending: Omit<PendingEvent, 'attempts' | 'nextAttemptAt' | 'mid'>,
   isResent: boolean,
 ): string {
   return JSON.stringify({

@@ -16,6 +16,11 @@ export interface CardPaymentAttempt {
   offSession: boolean;
   /** A subscription renewal charged off-session: marks the charge `stored_credential_usage: recurring`. */
   recurringMit: boolean;
+  /**
+   * Taken by mail or telephone (`payment_method_options[card][moto]` on confirm): out of scope for
+   * SCA, so a card that wants 3-D Secure is charged without it. Recorded on the charge.
+   */
+  moto?: boolean;
   origin: EventOrigin;
   at: number;
 }
@@ -35,10 +40,11 @@ export function attemptCardPayment(ctx: EmulatorContext, attempt: CardPaymentAtt
   const cardState = ctx.store.cards.get(pm.id);
   const testCard = cardState ? testCardByKey(cardState.testCardKey) : undefined;
   if (!cardState || !testCard) throw new Error(`payment method ${pm.id} has no card state`);
-  const decision = decideCardCharge(testCard, cardState, attempt.offSession);
-  const threeDSecure = decision.threeDSecureFlow
-    ? { flow: decision.threeDSecureFlow, transactionId: uuid() }
-    : null;
+  const decision = decideCardCharge(testCard, cardState, attempt.offSession && !attempt.moto);
+  const threeDSecure =
+    decision.threeDSecureFlow && !attempt.moto
+      ? { flow: decision.threeDSecureFlow, transactionId: uuid() }
+      : null;
   const decline = decision.approved ? null : declineSpec(decision.declineCode ?? 'generic_decline');
   const result: ChargeResult = decline
     ? { status: 'failed', decline, threeDSecure }
@@ -58,6 +64,7 @@ export function attemptCardPayment(ctx: EmulatorContext, attempt: CardPaymentAtt
     paymentIntent: pi.id,
     paymentMethod: pm,
     recurringMit: attempt.recurringMit,
+    moto: attempt.moto ?? false,
     statementDescriptor: STATEMENT_DESCRIPTOR,
     result,
   });

@@ -21,6 +21,8 @@ export interface InvoiceAttempt {
   /** Explicit payment method (`pay` with `payment_method`); otherwise the invoice's default chain. */
   paymentMethodId?: string;
   offSession: boolean;
+  /** A MOTO confirmation of the invoice's PaymentIntent (`POST /v1/payment_intents/:id/confirm`). */
+  moto?: boolean;
   at: number;
   origin: EventOrigin;
 }
@@ -66,7 +68,8 @@ export function collectInvoice(
     paymentIntent: pi,
     paymentMethod,
     offSession: attempt.offSession,
-    recurringMit: attempt.offSession && invoice.billing_reason === 'subscription_cycle',
+    recurringMit: attempt.offSession && !attempt.moto && invoice.billing_reason === 'subscription_cycle',
+    moto: attempt.moto ?? false,
     origin: attempt.origin,
     at: attempt.at,
   });

@@ -1,6 +1,11 @@
 import { ProviderError } from '../../../plugin/core/errors.js';
 import type { Money } from '../../../plugin/core/money.js';
-import type { RescueDecision, RescueOutcome, RescueProvider } from '../../../plugin/core/rescue-provider.js';
+import type {
+  RequestPreview,
+  RescueDecision,
+  RescueOutcome,
+  RescueProvider,
+} from '../../../plugin/core/rescue-provider.js';
 import { CallJournal, CallScript } from './call-script.js';
 
 /**
@@ -30,7 +35,9 @@ export type EvaluateAnswer =
   | { readonly status: 'submitted'; readonly providerStatus?: 'SUBMITTED' | 'PROCESSING' }
   | { readonly status: 'approved'; readonly collected?: Money | null }
   | { readonly status: 'declined'; readonly withOrder?: boolean }
-  /** e.g. `CHALLENGE`; with an order it stays pending under that status, as the real provider reads it. */
+  /** A CIT the customer must complete: the order stays pending under `CHALLENGE`, its key is the order id. */
+  | { readonly status: 'challenge' }
+  /** e.g. `CAPTUREREQUIRED`; with an order it stays pending under that status, as the real provider reads it. */
   | { readonly status: 'unknown'; readonly providerStatus: string; readonly withOrder?: boolean };
 
 export interface FakeRescueProviderOptions {
@@ -65,6 +72,14 @@ export function createFakeRescueProvider(options: FakeRescueProviderOptions = {}
   const orders = new Map<string, FakeOrder>();
   const answers: EvaluateAnswer[] = [];
   const transmitted: { chargeId: string; merchantOrderId: string }[] = [];
+  /** Every preview built, in order (shadow mode); a preview calls nothing and changes no order. */
+  const previewed: { kind: 'renewal' | 'transmit'; preview: RequestPreview }[] = [];
+  let previewProblems: readonly string[] = [];
+  const preview = (kind: 'renewal' | 'transmit', body: object): RequestPreview => {
+    const built = { body, problems: [...previewProblems] };
+    previewed.push({ kind, preview: built });
+    return built;
+  };
   let sequence = 0;
 
   const fault = (message: string, statusCode: number) =>
@@ -80,6 +95,14 @@ export function createFakeRescueProvider(options: FakeRescueProviderOptions = {}
   function decisionOf(order: FakeOrder): RescueDecision {
     switch (order.status) {
       case 'submitted':
+        if (order.providerStatus === 'CHALLENGE') {
+          return {
+            status: 'challenge',
+            orderId: order.id,
+            orderSessionKey: order.id,
+            providerStatus: 'CHALLENGE',
+          };
+        }
         return { status: 'submitted', orderId: order.id, providerStatus: order.providerStatus };
       case 'approved':
       case 'refunded':
@@ -114,7 +137,8 @@ export function createFakeRescueProvider(options: FakeRescueProviderOptions = {}
     };
     if (answer.status === 'approved') approve(order, answer.collected ?? null);
     if (answer.status === 'declined') order.status = 'declined';
-    if (answer.status !== 'approved' && answer.status !== 'declined') {
+    if (answer.status === 'challenge') order.providerStatus = 'CHALLENGE';
+    else if (answer.status !== 'approved' && answer.status !== 'declined') {
       order.providerStatus = answer.providerStatus ?? 'SUBMITTED';
     }
     orders.set(order.id, order);
@@ -192,6 +216,31 @@ export function createFakeRescueProvider(options: FakeRescueProviderOptions = {}
         transmitted.push({ chargeId: charge.chargeId, merchantOrderId: context.merchantOrderId });
         return { transmitId: `fct_tx_${transmitted.length}` };
       }),
+
+    // The shape of what FlexCharge would be sent, enough for a test to check what went in; the card
+    // token is never put in it.
+    previewRenewal: (input) =>
+      preview('renewal', {
+        orderId: input.merchantOrderId,
+        flow: input.flow,
+        isMIT: input.flow === 'mit',
+        amount: input.renewal.amountDue,
+        orderSource: input.renewal.context.orderSource,
+        site: input.site,
+        ...(input.flow === 'mit' ? { expiryDateUtc: input.expiresAt.toISOString() } : {}),
+        paymentMethod: { cardNumber: '[redacted]', token: true },
+      }),
+
+    previewTransmit: (charge, context) =>
+      preview('transmit', {
+        orderId: context.merchantOrderId,
+        flow: context.flow,
+        isMIT: context.flow === 'mit',
+        chargeId: charge.chargeId,
+        amount: charge.amount,
+        orderSource: charge.context.orderSource,
+        site: context.site,
+      }),
   };
 
   return {
@@ -201,6 +250,12 @@ export function createFakeRescueProvider(options: FakeRescueProviderOptions = {}
     during: script.during.bind(script),
     callsTo: script.callsTo.bind(script),
     transmitted: transmitted as readonly { chargeId: string; merchantOrderId: string }[],
+    previewed: previewed as readonly { kind: 'renewal' | 'transmit'; preview: RequestPreview }[],
+
+    /** From now on every preview reports these problems (none by default). */
+    previewWith(problems: readonly string[]): void {
+      previewProblems = problems;
+    },
 
     /** Answers the next new hand-over(s) so, in turn; then `submitted` again. */
     answerNext(...next: EvaluateAnswer[]): void {

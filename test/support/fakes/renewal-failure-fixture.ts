@@ -9,6 +9,7 @@ export function renewalFailure(invoiceId: string, overrides: Partial<RenewalFail
   const price = { amount: 2900, currency: 'EUR' };
   return {
     invoiceId,
+    context: { initiator: 'merchant', orderSource: 'website', siteMetadata: null },
     invoiceStatus: 'open',
     billingReason: 'subscription_cycle',
     automaticCollection: true,

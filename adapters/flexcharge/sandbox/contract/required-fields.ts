@@ -18,7 +18,7 @@ export type BillingFieldsProfile = 'full' | 'country_postal';
 
 export interface Requirement {
   readonly path: readonly PathSegment[];
-  /** Met as well when one of these is present instead (`siteId` or `siteUrl`). */
+  /** Met as well when one of these is present instead (`siteUrl` or the descriptor for `siteId`). */
   readonly orElse?: readonly (readonly PathSegment[])[];
   /** Default: "The X field is required.". */
   readonly message?: string;
@@ -47,25 +47,41 @@ const ADDRESS_FIELDS: Record<BillingFieldsProfile, readonly string[]> = {
   country_postal: ['country', 'countryCode', 'zipCode'],
 };
 
+/**
+ * A site is named by `siteId`, `siteUrl` or the statement descriptor (`transaction.dynamicDescriptor`,
+ * "the website linked to the descriptor", §5): any one of them meets the requirement.
+ */
 const SITE: Requirement = {
   path: ['siteId'],
-  orElse: [['siteUrl']],
-  message: 'The SiteId field is required when no SiteUrl is sent.',
+  orElse: [['siteUrl'], ['transaction', 'dynamicDescriptor']],
+  message: 'The SiteId field is required when no SiteUrl or Transaction.DynamicDescriptor is sent.',
 };
+
+/**
+ * Whether the request must name a site. `latest`: only when the MID has several (newest pages).
+ * `union`: the older pages' "siteId required" is read as "the order must resolve to a site", so it
+ * is needed unless the MID has exactly one site, which the sandbox then assigns; a MID whose sites
+ * are not known (none registered) must name one. Our assumption (README "Required fields").
+ */
+function siteNeeded(ctx: RequirementContext): boolean {
+  return ctx.requiredFields === 'union' ? ctx.siteCount !== 1 : ctx.siteCount > 1;
+}
 
 export function evaluateRequirements(ctx: RequirementContext): Requirement[] {
   const union = ctx.requiredFields === 'union';
   return [
     ...orderRequirements(ctx),
-    ...(union || ctx.siteCount > 1 ? [SITE] : []),
+    ...(siteNeeded(ctx) ? [SITE] : []),
     ...(union && valueAt(ctx.body, ['isMIT']) === false ? [{ path: ['customerIp'] }] : []),
   ];
 }
 
 /** §5: a transmit needs a site only for a MIT ("the website linked to the descriptor"). */
 export function transmitRequirements(ctx: RequirementContext): Requirement[] {
-  const siteNeeded = ctx.requiredFields === 'union' || ctx.siteCount > 1;
-  return [...orderRequirements(ctx), ...(siteNeeded && valueAt(ctx.body, ['isMIT']) === true ? [SITE] : [])];
+  return [
+    ...orderRequirements(ctx),
+    ...(siteNeeded(ctx) && valueAt(ctx.body, ['isMIT']) === true ? [SITE] : []),
+  ];
 }
 
 function orderRequirements(ctx: RequirementContext): Requirement[] {

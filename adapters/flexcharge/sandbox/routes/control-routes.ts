@@ -1,4 +1,4 @@
-import express, { Router as createRouter, type Router } from 'express';
+import express, { Router as createRouter, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { ManualClock, OffsetClock } from '../../../../plugin/core/clock.js';
 import { type SandboxFault, sandboxFaultSchema } from '../fault-injection.js';
@@ -10,7 +10,7 @@ import type { SandboxWebhookTarget } from '../sandbox-options.js';
 /** What the control routes drive; the sandbox object itself. */
 export interface SandboxControls {
   runDue(): Promise<void>;
-  setWebhook(target: SandboxWebhookTarget | undefined): void;
+  setWebhook(target: SandboxWebhookTarget | undefined, options?: { mid?: string }): void;
   injectFault(fault: SandboxFault): void;
 }
 
@@ -23,7 +23,9 @@ const advanceSchema = z.object({
 const webhookSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
   subscriberKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  mid: z.string().min(1).optional(),
 });
+const midQuery = z.object({ mid: z.string().min(1).optional() });
 
 /**
  * `/_sandbox/...`: not FlexCharge's API but the sandbox's own controls (README.md). They take no
@@ -60,12 +62,14 @@ export function controlRoutes(ctx: SandboxContext, controls: SandboxControls): R
     const parsed = webhookSchema.safeParse(req.body);
     if (!parsed.success)
       return void sendProblem(res, 400, 'Invalid webhook target.', z.prettifyError(parsed.error));
-    controls.setWebhook(parsed.data);
-    res.json({ url: parsed.data.url });
+    const { mid, ...target } = parsed.data;
+    if (!setWebhookOrRefuse(res, () => controls.setWebhook(target, mid ? { mid } : {}))) return;
+    res.json({ url: target.url, ...(mid ? { mid } : {}) });
   });
 
-  router.delete('/webhook', (_req, res) => {
-    controls.setWebhook(undefined);
+  router.delete('/webhook', (req, res) => {
+    const { mid } = midQuery.parse({ mid: typeof req.query.mid === 'string' ? req.query.mid : undefined });
+    if (!setWebhookOrRefuse(res, () => controls.setWebhook(undefined, mid ? { mid } : {}))) return;
     res.status(204).end();
   });
 
@@ -75,6 +79,8 @@ export function controlRoutes(ctx: SandboxContext, controls: SandboxControls): R
         ...orderBody(order),
         rule: order.rule,
         mid: order.mid,
+        site: order.site,
+        orderSource: order.orderSource,
       })),
     );
   });
@@ -83,4 +89,15 @@ export function controlRoutes(ctx: SandboxContext, controls: SandboxControls): R
     res.json(ctx.webhooks.attempts);
   });
   return router;
+}
+
+/** An unknown MID is the caller's mistake: 400, nothing changed. */
+function setWebhookOrRefuse(res: Response, set: () => void): boolean {
+  try {
+    set();
+    return true;
+  } catch (error) {
+    sendProblem(res, 400, 'Invalid webhook target.', error instanceof Error ? error.message : String(error));
+    return false;
+  }
 }

@@ -17,6 +17,7 @@ import { parseRequestBody } from '../parse-request-body.js';
 import { sendIdempotencyConflict, sendProblem, sendValidationProblem } from '../problem-details.js';
 import { requireBearer } from '../require-bearer.js';
 import { credentialOf, type SandboxContext } from '../sandbox-context.js';
+import type { SandboxCredential } from '../sandbox-credentials.js';
 import type { NewOrder } from '../sandbox-order.js';
 import { FieldErrors } from '../validation-errors.js';
 
@@ -84,7 +85,7 @@ export function evaluateRoute(ctx: SandboxContext): Router {
         responseCode: body.transaction.responseCode,
         withinApprovalRate: withinApprovalRate(body.orderId, ctx.options.approvalRate),
       });
-      order = ctx.orders.create(newOrder(body, card, credential.mid, expiry ?? null), decision);
+      order = ctx.orders.create(newOrder(body, card, credential, expiry ?? null), decision);
       ctx.options.log(
         `evaluate ${body.orderId} → order ${order.orderSessionKey} ${decision.status} (${decision.rule})`,
       );
@@ -96,9 +97,15 @@ export function evaluateRoute(ctx: SandboxContext): Router {
   return router;
 }
 
-function newOrder(body: EvaluateBody, card: ResolvedCard, mid: string, expiry: Date | null): NewOrder {
+function newOrder(
+  body: EvaluateBody,
+  card: ResolvedCard,
+  credential: SandboxCredential,
+  expiry: Date | null,
+): NewOrder {
+  const site = siteOf(body, credential);
   return {
-    mid,
+    mid: credential.mid,
     externalOrderId: body.orderId,
     isMIT: body.isMIT,
     managed: expiry !== null,
@@ -110,7 +117,22 @@ function newOrder(body: EvaluateBody, card: ResolvedCard, mid: string, expiry: D
     billing: body.billingInformation,
     shipping: body.shippingInformation ?? null,
     correlationId: body.correlationId ?? null,
-    siteId: body.siteId ?? null,
+    siteId: body.siteId ?? (site.kind === 'assigned' ? site.value : null),
+    site,
+    orderSource: body.orderSource ?? null,
     expiryDate: expiry,
   };
+}
+
+/**
+ * The site the order is for, by the one reference the request sent; with none, the MID's only
+ * site when it has exactly one (README "Required fields", our assumption).
+ */
+function siteOf(body: EvaluateBody, credential: SandboxCredential): NewOrder['site'] {
+  if (body.siteId) return { kind: 'site_id', value: body.siteId };
+  if (body.siteUrl) return { kind: 'site_url', value: body.siteUrl };
+  if (body.transaction.dynamicDescriptor)
+    return { kind: 'descriptor', value: body.transaction.dynamicDescriptor };
+  const only = credential.siteIds?.length === 1 ? credential.siteIds[0] : undefined;
+  return only ? { kind: 'assigned', value: only } : { kind: 'none', value: null };
 }

@@ -29,6 +29,8 @@ export interface ChargeFields {
   paymentMethod: Stripe.PaymentMethod;
   /** Off-session charge of a saved card for a subscription renewal (a recurring MIT). */
   recurringMit: boolean;
+  /** Confirmed with `payment_method_options[card][moto]=true`: echoed as `payment_method_details.card.moto`. */
+  moto?: boolean;
   statementDescriptor: string;
   result: ChargeResult;
 }
@@ -68,6 +70,7 @@ export function buildCharge(fields: ChargeFields): Stripe.Charge {
     wallet: null,
   };
   if (fields.recurringMit) cardDetails.stored_credential_usage = 'recurring';
+  if (fields.moto) cardDetails.moto = true;
   return {
     id: fields.id,
     object: 'charge',
