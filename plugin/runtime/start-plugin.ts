@@ -7,6 +7,7 @@ import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
+import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
@@ -14,6 +15,7 @@ import { createCardTokenRepository, sealClearCardTokens } from '../storage/card-
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
 import { createFlexChargeCallLog } from '../storage/flexcharge-call-log.js';
 import { createInboxRepository } from '../storage/inbox-repository.js';
+import { createMerchantRepository } from '../storage/merchant-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { createRescueRepository } from '../storage/rescue-repository.js';
 import { createRetention, retentionPolicyFromConfig } from '../storage/retention.js';
@@ -127,6 +129,12 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
           ? createStripeBillingAdapter({ stripe: stripe.stripe, webhookSecret: connectSecret, clock })
           : null,
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
+      }),
+      // Before adminRoutes: its JSON parser on /admin would quote a malformed body (a secret) in the log.
+      merchantAdminRoutes({
+        adminToken: config.ADMIN_TOKEN,
+        merchants: createMerchantRepository(database.db, secrets),
+        clock,
       }),
       adminRoutes({
         adminToken: config.ADMIN_TOKEN,

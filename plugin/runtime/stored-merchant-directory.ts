@@ -25,7 +25,6 @@ import {
 } from '../core/merchant-settings.js';
 import type { VerifiedProviderWebhook } from '../http/webhook-routes.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { merchantFingerprint } from '../storage/merchant-fingerprint.js';
 import {
   createMerchantRepository,
   type FlexChargeCredentialsForUse,
@@ -185,11 +184,10 @@ export function createStoredMerchantDirectory(deps: StoredDirectoryDeps): Stored
       const now = Date.now();
       const cached = cache.get(merchantId);
       if (cached && now - cached.checkedAt < refreshMs) return cached.runtime;
-      const fingerprint = await merchantFingerprint(deps.db, merchantId);
-      if (fingerprint === null) {
+      const fingerprint = await repository.fingerprint(merchantId).catch((err: unknown) => {
         cache.delete(merchantId);
-        throw new NotFoundError(`unknown merchant ${merchantId}`);
-      }
+        throw err;
+      });
       if (cached && cached.fingerprint === fingerprint) {
         cached.checkedAt = now;
         return cached.runtime;

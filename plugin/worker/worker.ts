@@ -79,6 +79,8 @@ export function createWorker(deps: WorkerDeps) {
       id: event.event_id,
       type: event.event_type,
       createdAt: event.received_at,
+      // The route already picked the merchant by it; kept as the engine sent it.
+      account: accountOf(event.payload),
       payload: event.payload,
     });
     const scope = { merchantId: merchant.merchantId, engine: engine.id };
@@ -331,4 +333,10 @@ function isRetryable(err: unknown): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** The Connect account a stored engine event happened on, as its body says. */
+function accountOf(payload: object): string | null {
+  const account = (payload as { account?: unknown }).account;
+  return typeof account === 'string' ? account : null;
 }
