@@ -54,9 +54,19 @@ describe('configuration', () => {
     assert.match(err.message, /ADMIN_TOKEN/);
   });
 
-  it('requires the FlexCharge key and secret together, and both in production', () => {
+  it('requires the FlexCharge key and secret together', () => {
     assert.match(configErrorOf({ FLEXCHARGE_APP_KEY: 'k' }).message, /FLEXCHARGE_APP_SECRET/);
-    assert.match(configErrorOf({ FLEXCHARGE_ENV: 'production' }).message, /FLEXCHARGE_APP_KEY: is required/);
+  });
+
+  it("configures a partner's process without a merchant of its own (merchants are stored)", () => {
+    const partner = loadConfig({
+      FLEXCHARGE_ENV: 'production',
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      STRIPE_SECRET_KEY: 'sk_live_platform',
+      STRIPE_WEBHOOK_SECRET: 'whsec_platform',
+      STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect',
+    });
+    assert.equal(partner.FLEXCHARGE_APP_KEY, undefined);
   });
 
   it('refuses to start against a hosted FlexCharge without the merchant id and a site, naming them', () => {

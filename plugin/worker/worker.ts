@@ -202,7 +202,11 @@ export function createWorker(deps: WorkerDeps) {
       const { profile } = merchant;
       const charge = await merchant.engine(row.engine).loadCharge(row.charge_id);
       const flow = chooseFlow(charge.context);
-      const { mode, environment } = profile.flows[flow];
+      // /transmit feeds the merchant's FlexCharge account every processed charge (contract §5): a
+      // charge goes under its own flow, or, when that flow is off, under MIT's, as a merchant that
+      // rescues renewals only still reports its checkout's charges.
+      const reporting = profile.flows[flow].mode === 'off' ? 'mit' : flow;
+      const { mode, environment } = profile.flows[reporting];
       const site = resolveSite(profile, {
         siteMetadata: charge.context.siteMetadata,
         statementDescriptor: charge.statementDescriptor,
@@ -216,7 +220,8 @@ export function createWorker(deps: WorkerDeps) {
       const skip = (reason: string) =>
         deps.transmissions.finish(row.id, workerId, deps.clock.now(), { state: 'skipped', reason, context });
       if (mode === 'off') return await skip(`${flow} is off`);
-      if (site && !site.enabled[flow]) return await skip(`site_disabled: ${flow} is off for the site`);
+      if (site && !site.enabled[reporting])
+        return await skip(`site_disabled: ${reporting} is off for the site`);
       if (!profile.environments.has(environment))
         return await skip(`no FlexCharge ${environment} credentials`);
       const provider = merchant.provider(environment);

@@ -146,7 +146,7 @@ describe('the merchant configured from the environment, stored at every start', 
     }
   });
 
-  it('stores nothing when no FlexCharge credentials are configured', async () => {
+  it('stores the merchant with MIT off and no credentials when none are configured', async () => {
     const config = loadConfig({ FLEXCHARGE_ENV: 'local' });
     const fresh = await createTestDatabase();
     try {
@@ -157,7 +157,14 @@ describe('the merchant configured from the environment, stored at every start', 
         merchantId: 'default',
       });
       assert.deepEqual(result, { seeded: false });
-      assert.equal((await dumpMerchantTables(fresh)).counts.merchants, 0);
+      const { counts } = await dumpMerchantTables(fresh);
+      assert.equal(counts.merchants, 1, 'the bare webhook routes act for it');
+      assert.equal(counts.merchant_flexcharge_credentials, 0);
+      const flows = await fresh.db.selectFrom('flexcharge_mit.merchant_flows').selectAll().execute();
+      assert.deepEqual(
+        flows.map((f) => [f.merchant_id, f.flow, f.mode]),
+        [['default', 'mit', 'off']],
+      );
     } finally {
       await fresh.close();
     }

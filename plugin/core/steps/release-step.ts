@@ -1,4 +1,5 @@
 import type { InvoiceSnapshot } from '../billing-engine.js';
+import { isCustomerInitiated } from '../flow-choice.js';
 import type { Rescue, RescuePatch, StepOutcome } from '../rescue.js';
 import { approvedOutcome, endedPatch, stopOrder } from './provider-order.js';
 import { releaseHoldIfOpen, type StepContext } from './step-context.js';
@@ -25,8 +26,8 @@ export async function releaseToDunning(rescue: Rescue, ctx: StepContext): Promis
       nextActionAt: null,
     };
   }
-  // Nothing was ever held (a CIT): the engine's own schedule was never touched, so nothing resumes.
-  if (rescue.holdAppliedAt === null)
+  // A CIT was never held: the engine's own schedule was never touched, so nothing resumes.
+  if (isCustomerInitiated(rescue.flow))
     return { to: rescue.releaseAs, note: 'not rescued; nothing was held', patch: done, nextActionAt: null };
   const fallback = await resumeDunning(rescue, ctx);
   return {

@@ -114,48 +114,27 @@ function follow(decision: RescueDecision, rescue: Rescue, ctx: StepContext, expi
         nextActionAt: ctx.now,
       };
     case 'challenge':
-      // The customer must complete FlexCharge's challenge in the merchant's checkout; the key for it
-      // is kept and shown to the merchant. Followed like a held order until it ends or expires.
+    case 'unknown': {
+      // Not a decline: FlexCharge may be working the order. Follow it like a submitted one (a CIT
+      // waits as `challenged`); without an order id, the same evaluate (same key) is asked again
+      // later for the order's state. A CHALLENGE is the customer's to complete in the merchant's
+      // checkout: the key it is presented with is kept and shown to the merchant.
+      const sessionKey = decision.status === 'challenge' ? { orderSessionKey: decision.orderSessionKey } : {};
       if (decision.orderId) {
-        return {
-          to: 'challenged',
-          note: `FlexCharge asks the customer to complete a challenge (${decision.providerStatus})`,
-          patch: {
-            providerOrderId: decision.orderId,
-            providerStatus: decision.providerStatus,
-            orderSessionKey: decision.orderSessionKey,
-            expiresAt,
-            orderOpen: true,
-          },
-          nextActionAt: nextPoll(waiting, ctx),
-        };
-      }
-      return {
-        to: null,
-        note: `FlexCharge answered ${decision.providerStatus} without an order id: asking again`,
-        patch: {
-          providerStatus: decision.providerStatus,
-          orderSessionKey: decision.orderSessionKey,
-          expiresAt,
-        },
-        nextActionAt: later(ctx.now, REASK_MS),
-      };
-    case 'unknown':
-      // Not a decline: FlexCharge may be working the order. Follow it like a submitted one; without
-      // an order id, the same evaluate (same key) is asked again later for the order's state.
-      if (decision.orderId) {
-        return following(
+        const followed = following(
           decision.orderId,
           decision.providerStatus,
           'following the order until its real outcome',
         );
+        return { ...followed, patch: { ...followed.patch, ...sessionKey } };
       }
       return {
         to: null,
         note: `FlexCharge answered ${decision.providerStatus} without an order id: asking again`,
-        patch: { providerStatus: decision.providerStatus, expiresAt },
+        patch: { providerStatus: decision.providerStatus, expiresAt, ...sessionKey },
         nextActionAt: later(ctx.now, REASK_MS),
       };
+    }
   }
 }
 
