@@ -64,6 +64,8 @@ export function mapRenewalToEvaluate(input: RenewalSubmission & { mid: string })
     ...(mit ? { expiryDateUtc: input.expiresAt.toISOString() } : {}),
     mid: input.mid,
     orderSource: renewal.context.orderSource,
+    // The shopper's IP, which older contract pages require on a CIT, when the merchant recorded it.
+    ...(!mit && renewal.context.customerIp ? { customerIp: renewal.context.customerIp } : {}),
     ...siteRootFields(input.site),
     transaction: transactionOf(renewal, input.site),
     payer: {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type Stripe from 'stripe';
 import type { MetadataKeys, TransactionContext } from '../../plugin/core/billing-engine.js';
 import type { OrderSource } from '../../plugin/core/merchant-settings.js';
@@ -12,6 +13,9 @@ export const DEFAULT_METADATA_KEYS: MetadataKeys = { site: 'flexcharge_site', or
 export const CALL_CENTER_CHANNELS: ReadonlySet<string> = new Set(['call_center', 'phone', 'moto']);
 
 type Metadata = Stripe.Metadata | null | undefined;
+
+/** Where a merchant's checkout records the shopper's IP address (Stripe exposes none). */
+export const CUSTOMER_IP_KEY = 'customer_ip';
 
 /**
  * Whether the charge was taken as MOTO. Stripe takes the flag as a confirm-time parameter
@@ -64,10 +68,12 @@ export interface ContextEvidence {
  */
 export function transactionContextOf(evidence: ContextEvidence): TransactionContext {
   const moto = isMoto(evidence.charge);
+  const ip = firstMetadataValue(evidence.channelSources, CUSTOMER_IP_KEY);
   return {
     initiator: !moto && evidence.offSession ? 'merchant' : 'customer',
     orderSource: orderSourceOf(evidence.charge, evidence.channelSources, evidence.keys),
     siteMetadata: evidence.siteMetadata,
+    ...(ip && isIP(ip) ? { customerIp: ip } : {}),
   };
 }
 

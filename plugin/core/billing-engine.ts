@@ -222,6 +222,11 @@ export interface TransactionContext {
    * a line's price, then its product; null when none carries it.
    */
   readonly siteMetadata: string | null;
+  /**
+   * The shopper's IP address at checkout, when the merchant recorded it (metadata `customer_ip` on
+   * the invoice, subscription, customer or payment): Stripe keeps none that a plugin can read.
+   */
+  readonly customerIp?: string;
 }
 
 /** Per merchant: the metadata keys its objects use to name a site and an order channel. */

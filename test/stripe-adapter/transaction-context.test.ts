@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
+import { DEFAULT_METADATA_KEYS, transactionContextOf } from '../../adapters/stripe/transaction-context.js';
 import {
   type AdapterHarness,
   failedRenewal,
@@ -229,5 +230,24 @@ describe('Stripe adapter: the transaction context of a payment', () => {
       orderSource: 'call_center',
       siteMetadata: 'eu-store',
     });
+  });
+});
+
+describe('the shopper IP a checkout recorded', () => {
+  it('is read from customer_ip metadata, most specific object first, and only when it is an IP', () => {
+    const evidence = (channelSources: Record<string, string>[]) => ({
+      keys: DEFAULT_METADATA_KEYS,
+      charge: null,
+      offSession: false,
+      channelSources,
+      siteMetadata: null,
+    });
+    assert.equal(
+      transactionContextOf(evidence([{ customer_ip: '203.0.113.7' }, { customer_ip: '198.51.100.1' }]))
+        .customerIp,
+      '203.0.113.7',
+    );
+    assert.equal(transactionContextOf(evidence([{ customer_ip: 'not an ip' }])).customerIp, undefined);
+    assert.equal(transactionContextOf(evidence([{}])).customerIp, undefined);
   });
 });
