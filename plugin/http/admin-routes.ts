@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -7,6 +7,7 @@ import type { CardTokenRepository } from '../storage/card-token-repository.js';
 import type { InboxRepository } from '../storage/inbox-repository.js';
 import type { RescueRepository, RescueRow } from '../storage/rescue-repository.js';
 import { adminAuth } from './admin-auth.js';
+import { jsonBody } from './json-body.js';
 import { rejectNulBytes } from './reject-nul-bytes.js';
 
 export interface AdminRouteDeps {
@@ -52,7 +53,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   // Answers about rescues and tokens are the merchant's alone: no cache on the way may keep them.
   for (const prefix of ['/admin', '/api'])
-    router.use(prefix, noStore, adminAuth(deps.adminToken), express.json({ limit: '64kb' }), rejectNulBytes);
+    router.use(prefix, noStore, adminAuth(deps.adminToken), jsonBody, rejectNulBytes);
   const merchantOf = (req: Request) =>
     typeof req.params.merchant === 'string' ? req.params.merchant : deps.merchantId;
   const both = (path: string) => [`/admin${path}`, `/admin/merchants/:merchant${path}`];

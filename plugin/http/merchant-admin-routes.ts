@@ -1,6 +1,6 @@
-import express, { type Request, type RequestHandler, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import type { Clock } from '../core/clock.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import {
   type CredentialsInput,
@@ -12,6 +12,7 @@ import {
 } from '../storage/merchant-input.js';
 import type { MerchantDetails, MerchantRepository } from '../storage/merchant-repository.js';
 import { adminAuth } from './admin-auth.js';
+import { jsonBody } from './json-body.js';
 import { rejectNulBytes } from './reject-nul-bytes.js';
 
 export interface MerchantAdminRouteDeps {
@@ -32,20 +33,6 @@ const ENGINE_FIELDS = ['apiKey', 'webhookSecret', 'stripeAccountId'];
 const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
   next();
-};
-
-// body-parser's message for malformed JSON quotes the body around the fault (V8: `..."pSecret": sk_li"...`),
-// and the error middleware logs it: a body carrying credentials must fail with a message of our own.
-const jsonBody: RequestHandler = (req, res, next) => {
-  express.json({ limit: '64kb' })(req, res, (err?: unknown) => {
-    if (!err) return next();
-    const status = (err as { status?: unknown }).status;
-    if ((err as { type?: unknown }).type === 'entity.parse.failed')
-      return next(new ValidationError('the request body is not valid JSON', { body: ['is not valid JSON'] }));
-    next(
-      Object.assign(new Error('request body refused'), { status: typeof status === 'number' ? status : 400 }),
-    );
-  });
 };
 
 /**

@@ -456,11 +456,22 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
     const body = await evaluateBody(website.id);
     assert.equal(body.isMIT, false);
     assert.equal(body.expiryDateUtc, undefined);
-    assert.ok(['recovered', 'challenged'].includes(rescue.state), rescue.state);
-    assert.equal(
-      (await acmeStripe.invoices.retrieve(website.id)).metadata?.flexcharge_hold_rescue_id,
-      undefined,
+    assert.equal(rescue.state, 'recovered', 'FlexCharge approved at once; written back');
+    const paid = await acmeStripe.invoices.retrieve(website.id);
+    assert.equal(paid.status, 'paid');
+    const recovered = (await call('get', `/admin/merchants/acme/invoices/stripe/${website.id}/rescue`)).body;
+    assert.equal(recovered.rescue.holdAppliedAt, null, 'nothing was held');
+    assert.ok(!recovered.history.some((h: { to_state: string }) => h.to_state === 'held'));
+
+    // A CHALLENGE is kept, and the checkout reads the key to present it with.
+    const challenged = await cit(false, CHALLENGE_PAN);
+    assert.equal((await rescueOf('acme', challenged.id)).state, 'challenged');
+    const { body: answer } = await call(
+      'get',
+      `/api/merchants/acme/invoices/stripe/${challenged.id}/challenge`,
     );
+    assert.equal(answer.state, 'challenged');
+    assert.ok(answer.challenge.orderSessionKey, 'the session key to present the challenge with');
 
     const phone = await cit(true);
     const refused = await rescueOf('acme', phone.id);
