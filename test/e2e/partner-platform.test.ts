@@ -528,6 +528,8 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
       assert.ok(!logLines.some((l) => l.includes(secret)), 'a secret in a log line');
     }
 
+    // As README's rotation runs: the new key first, the old one still readable, then `keys rotate`.
+    const { policy } = await plugin.merchants.resolve('acme');
     const newKey = randomBytes(32);
     const rotated = createSecretBox(newKey, [ENCRYPTION_KEY]);
     const report = await rotateSecrets(database.db, rotated);
@@ -542,7 +544,7 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
       db: database.db,
       box: createSecretBox(newKey),
       clock,
-      policy: (await plugin.merchants.resolve('acme')).policy,
+      policy,
       hosts: plugin.flexcharge.hosts,
       flexcharge: { timeoutMs: 5000, maxRetries: 0, callLog: { record: async () => {} } },
       stripe: plugin.stripe,
