@@ -21,6 +21,7 @@ export interface MerchantSite {
   /** FlexCharge's site id under the merchant's MID. */
   readonly flexchargeSiteId: string | null;
   readonly enabled: Readonly<Record<MerchantFlow, boolean>>;
+  /** Used when nothing on a transaction names its site; one per merchant at most. */
   readonly isDefault: boolean;
 }
 

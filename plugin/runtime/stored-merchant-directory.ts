@@ -220,14 +220,7 @@ function profileOf(
   return {
     merchantId: details.id,
     flows,
-    sites: details.sites.map((s) => ({
-      id: s.id,
-      url: s.url,
-      statementDescriptor: s.statementDescriptor,
-      flexchargeSiteId: s.flexchargeSiteId,
-      enabled: s.enabled,
-      isDefault: s.isDefault,
-    })),
+    sites: details.sites,
     credentialSites,
     environments: new Set(credentials.keys()),
   };

@@ -1,3 +1,4 @@
+import type { MerchantSite } from '../core/merchant-runtime.js';
 import type {
   FlexChargeEnvironment,
   FlowMode,
@@ -49,14 +50,8 @@ export interface FlowProfile {
   readonly updatedAt: Date;
 }
 
-export interface Site {
-  readonly id: string;
-  readonly url: string | null;
-  readonly statementDescriptor: string | null;
-  readonly flexchargeSiteId: string | null;
-  readonly enabled: Readonly<Record<MerchantFlow, boolean>>;
-  /** Used when nothing on a transaction names its site; one per merchant at most. */
-  readonly isDefault: boolean;
+/** A stored site: what the workflow decides with, and when it last changed. */
+export interface Site extends MerchantSite {
   readonly updatedAt: Date;
 }
 
