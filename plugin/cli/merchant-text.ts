@@ -44,7 +44,8 @@ export function describeSite(s: Site): string[] {
     .join(', ');
   return [
     `${s.id}${s.isDefault ? ' (default)' : ''}: url ${s.url ?? '-'}, descriptor ${s.statementDescriptor ?? '-'}, ` +
-      `FlexCharge site ${s.flexchargeSiteId ?? '-'}; ${switches}`,
+      `FlexCharge site sandbox ${s.flexchargeSiteIds.sandbox ?? '-'}, ` +
+      `production ${s.flexchargeSiteIds.production ?? '-'}; ${switches}`,
   ];
 }
 

@@ -23,9 +23,11 @@ them as JSON with --from-stdin. Output is text, or JSON with --json; secrets sho
         refused while a flow that is not off runs there, or a rescue started there is open
   set-flow <merchant> mit|cit_website|cit_call_center --mode off|shadow|on
         --environment sandbox|production
-  add-site <merchant> [--url URL] [--descriptor D] [--flexcharge-site-id GUID] [--default]
+  add-site <merchant> [--url URL] [--descriptor D] [--default]
+        [--flexcharge-sandbox-site-id GUID] [--flexcharge-production-site-id GUID]
         [--mit on|off] [--cit-website on|off] [--cit-call-center on|off]
-        a site needs a url, a descriptor or a FlexCharge site id; --default unsets the previous default
+        a site needs a url, a descriptor or a FlexCharge site id; the site has its own id in each
+        FlexCharge environment (separate accounts); --default unsets the previous default
   update-site <merchant> <site> [the options of add-site] [--no-default]
         changes only what is given; an empty value ('') clears a field
   remove-site <merchant> <site>
@@ -38,7 +40,8 @@ Exit status: 0 done, 1 refused (each bad field is named), 2 usage.`;
 const SITE_OPTIONS = {
   url: { type: 'string' },
   descriptor: { type: 'string' },
-  'flexcharge-site-id': { type: 'string' },
+  'flexcharge-sandbox-site-id': { type: 'string' },
+  'flexcharge-production-site-id': { type: 'string' },
   default: { type: 'boolean' },
   mit: { type: 'string' },
   'cit-website': { type: 'string' },
@@ -108,7 +111,9 @@ export const FLAGS: Record<string, string> = {
   mode: '--mode',
   url: '--url',
   statementDescriptor: '--descriptor',
-  flexchargeSiteId: '--flexcharge-site-id',
+  flexchargeSiteIds: '--flexcharge-sandbox-site-id, --flexcharge-production-site-id',
+  'flexchargeSiteIds.sandbox': '--flexcharge-sandbox-site-id',
+  'flexchargeSiteIds.production': '--flexcharge-production-site-id',
   'enabled.mit': '--mit',
   'enabled.cit_website': '--cit-website',
   'enabled.cit_call_center': '--cit-call-center',

@@ -242,7 +242,10 @@ function siteFromFlags(v: Parsed['values'], current: Site | null): SiteInput {
   return {
     url: text('url', current?.url ?? null),
     statementDescriptor: text('descriptor', current?.statementDescriptor ?? null),
-    flexchargeSiteId: text('flexcharge-site-id', current?.flexchargeSiteId ?? null),
+    flexchargeSiteIds: {
+      sandbox: text('flexcharge-sandbox-site-id', current?.flexchargeSiteIds.sandbox ?? null),
+      production: text('flexcharge-production-site-id', current?.flexchargeSiteIds.production ?? null),
+    },
     enabled,
     ...(v.default ? { isDefault: true } : v['no-default'] ? { isDefault: false } : {}),
   };

@@ -18,8 +18,11 @@ export interface MerchantSite {
   readonly id: string;
   readonly url: string | null;
   readonly statementDescriptor: string | null;
-  /** FlexCharge's site id under the merchant's MID. */
-  readonly flexchargeSiteId: string | null;
+  /**
+   * FlexCharge's site id under the merchant's MID, per environment: sandbox and production are
+   * separate FlexCharge accounts, so the same website has a different id in each.
+   */
+  readonly flexchargeSiteIds: Readonly<Partial<Record<FlexChargeEnvironment, string>>>;
   readonly enabled: Readonly<Record<MerchantFlow, boolean>>;
   /** Used when nothing on a transaction names its site; one per merchant at most. */
   readonly isDefault: boolean;

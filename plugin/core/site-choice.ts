@@ -4,8 +4,10 @@ import type { SiteReference } from './rescue-provider.js';
 
 /**
  * The merchant's site a transaction belongs to, in this order: the site named by its metadata (our
- * site id, FlexCharge's site id, or the site's URL or host), the site whose statement descriptor it
- * carries, then the merchant's default site (the one marked default, or its only site).
+ * site id, FlexCharge's site id in either environment, or the site's URL or host), the site whose
+ * statement descriptor it carries, then the merchant's default site (the one marked default, or its
+ * only site). Either environment's id names the site: metadata is written once per website, not per
+ * FlexCharge account.
  */
 export function resolveSite(
   profile: MerchantProfile,
@@ -17,7 +19,7 @@ export function resolveSite(
     const byName = sites.find(
       (s) =>
         s.id === named ||
-        s.flexchargeSiteId?.toLowerCase() === named ||
+        Object.values(s.flexchargeSiteIds).some((id) => id?.toLowerCase() === named) ||
         (s.url !== null && sameSite(s.url, named)),
     );
     if (byName) return byName;
@@ -31,8 +33,9 @@ export function resolveSite(
 }
 
 /**
- * How the transaction names its site to FlexCharge: one kind only, FlexCharge's site id when known,
- * else the site's URL, else the statement descriptor. Without a resolved site, the site id or URL
+ * How the transaction names its site to FlexCharge: one kind only, the site's FlexCharge id in
+ * `environment` when known (the other environment's id belongs to another account, which refuses
+ * it), else the site's URL, else its statement descriptor. Without any of these, the site id or URL
  * given with the environment's credentials, else the transaction's own descriptor.
  */
 export function siteReference(
@@ -41,7 +44,8 @@ export function siteReference(
   environment: FlexChargeEnvironment,
   statementDescriptor: string | null,
 ): SiteReference {
-  if (site?.flexchargeSiteId) return { kind: 'site_id', value: site.flexchargeSiteId };
+  const siteId = site?.flexchargeSiteIds[environment];
+  if (siteId) return { kind: 'site_id', value: siteId };
   if (site?.url) return { kind: 'site_url', value: site.url };
   const descriptor = site?.statementDescriptor ?? null;
   if (descriptor) return { kind: 'descriptor', value: descriptor };

@@ -27,7 +27,7 @@ export interface MerchantAdminRouteDeps {
 const MERCHANT_FIELDS = ['name', 'siteMetadataKey', 'orderChannelMetadataKey'];
 const CREDENTIAL_FIELDS = ['appKey', 'appSecret', 'mid', 'webhookKey', 'defaultSiteId', 'defaultSiteUrl'];
 const FLOW_FIELDS = ['mode', 'environment'];
-const SITE_FIELDS = ['url', 'statementDescriptor', 'flexchargeSiteId', 'enabled', 'isDefault'];
+const SITE_FIELDS = ['url', 'statementDescriptor', 'flexchargeSiteIds', 'enabled', 'isDefault'];
 const ENGINE_FIELDS = ['apiKey', 'webhookSecret', 'stripeAccountId'];
 
 const noStore: RequestHandler = (_req, res, next) => {

@@ -62,6 +62,18 @@ export const flowInput = z.object({
 });
 
 /**
+ * FlexCharge's id of the site in each environment: sandbox and production are separate accounts,
+ * so the same website has a different id in each. An environment left out (or null) has none there.
+ * Strict: a misspelt environment would otherwise be dropped without a word.
+ */
+const flexchargeSiteIdsInput = z
+  .strictObject({
+    sandbox: optional(z.uuid('must be a GUID')),
+    production: optional(z.uuid('must be a GUID')),
+  })
+  .default({ sandbox: null, production: null });
+
+/**
  * `isDefault`: true makes it the merchant's default site (the previous default is unset), false
  * makes it an ordinary one; left out, a new site is not the default and an updated one stays as it was.
  */
@@ -70,7 +82,7 @@ export const siteInput = z
     url: optional(httpUrl),
     // Card networks cap a statement descriptor at 22 characters.
     statementDescriptor: optional(z.string().trim().min(1).max(22)),
-    flexchargeSiteId: optional(z.uuid('must be a GUID')),
+    flexchargeSiteIds: flexchargeSiteIdsInput,
     enabled: z
       .object({
         mit: z.boolean().default(true),
@@ -80,10 +92,13 @@ export const siteInput = z
       .default({ mit: true, cit_website: true, cit_call_center: true }),
     isDefault: z.boolean().optional(),
   })
-  .refine((s) => s.url || s.statementDescriptor || s.flexchargeSiteId, {
-    path: ['url'],
-    message: 'a site needs a url, a statementDescriptor or a flexchargeSiteId',
-  });
+  .refine(
+    (s) => s.url || s.statementDescriptor || s.flexchargeSiteIds.sandbox || s.flexchargeSiteIds.production,
+    {
+      path: ['url'],
+      message: 'a site needs a url, a statementDescriptor or a FlexCharge site id (flexchargeSiteIds)',
+    },
+  );
 
 export const engineConnectionInput = z.object({
   engine: z.enum(MERCHANT_ENGINES),

@@ -97,7 +97,8 @@ export function siteColumns(s: ReturnType<typeof siteInput.parse>) {
   return {
     url: s.url,
     statement_descriptor: s.statementDescriptor,
-    flexcharge_site_id: s.flexchargeSiteId,
+    flexcharge_sandbox_site_id: s.flexchargeSiteIds.sandbox,
+    flexcharge_production_site_id: s.flexchargeSiteIds.production,
     mit_enabled: s.enabled.mit,
     cit_website_enabled: s.enabled.cit_website,
     cit_call_center_enabled: s.enabled.cit_call_center,
@@ -108,7 +109,8 @@ export function siteFromRow(r: {
   id: string;
   url: string | null;
   statement_descriptor: string | null;
-  flexcharge_site_id: string | null;
+  flexcharge_sandbox_site_id: string | null;
+  flexcharge_production_site_id: string | null;
   mit_enabled: boolean;
   cit_website_enabled: boolean;
   cit_call_center_enabled: boolean;
@@ -119,7 +121,10 @@ export function siteFromRow(r: {
     id: r.id,
     url: r.url,
     statementDescriptor: r.statement_descriptor,
-    flexchargeSiteId: r.flexcharge_site_id,
+    flexchargeSiteIds: {
+      ...(r.flexcharge_sandbox_site_id === null ? {} : { sandbox: r.flexcharge_sandbox_site_id }),
+      ...(r.flexcharge_production_site_id === null ? {} : { production: r.flexcharge_production_site_id }),
+    },
     enabled: {
       mit: r.mit_enabled,
       cit_website: r.cit_website_enabled,

@@ -1,7 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, type Kysely, type MigrationResult, Migrator } from 'kysely';
+import {
+  FileMigrationProvider,
+  type Kysely,
+  type MigrationResult,
+  type MigrationResultSet,
+  Migrator,
+} from 'kysely';
 import { type Database, SCHEMA } from './schema.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -18,7 +24,18 @@ function createMigrator(db: Kysely<Database>): Migrator {
 
 /** Runs every pending migration; throws if one fails (Kysely's Migrator reports rather than throws). */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
-  const { error, results = [] } = await createMigrator(db).migrateToLatest();
+  return checked(await createMigrator(db).migrateToLatest());
+}
+
+/**
+ * Runs the pending migrations up to and including `name` (e.g. `0008_carry_merchant_context`), so a
+ * test can store rows as an older release did and check what a later migration makes of them.
+ */
+export async function migrateUpTo(db: Kysely<Database>, name: string): Promise<MigrationResult[]> {
+  return checked(await createMigrator(db).migrateTo(name));
+}
+
+function checked({ error, results = [] }: MigrationResultSet): MigrationResult[] {
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, {

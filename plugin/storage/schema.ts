@@ -217,7 +217,9 @@ export interface MerchantSitesTable {
   merchant_id: string;
   url: string | null;
   statement_descriptor: string | null;
-  flexcharge_site_id: string | null;
+  /** FlexCharge's id of the site in each environment (separate accounts, so separate ids). */
+  flexcharge_sandbox_site_id: string | null;
+  flexcharge_production_site_id: string | null;
   mit_enabled: boolean;
   cit_website_enabled: boolean;
   cit_call_center_enabled: boolean;

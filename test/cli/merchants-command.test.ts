@@ -201,6 +201,44 @@ describe('flexcharge-mit merchants', () => {
     const badToggle = await run(['update-site', 'acme', shop.id, '--cit-website', 'maybe']);
     assert.equal(badToggle.code, 1);
     assert.match(badToggle.err, /enabled\.cit_website \(--cit-website\): must be on or off/);
+
+    // A FlexCharge site id per environment, each set and cleared on its own.
+    const sandboxId = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+    const productionId = '8d9e0f1a-2b3c-4d5e-9f6a-7b8c9d0e1f2a';
+    const withIds = (
+      await json([
+        'update-site',
+        'acme',
+        shop.id,
+        '--flexcharge-sandbox-site-id',
+        sandboxId,
+        '--flexcharge-production-site-id',
+        productionId,
+      ])
+    ).site;
+    assert.deepEqual(withIds.flexchargeSiteIds, { sandbox: sandboxId, production: productionId });
+    const shown = await run(['show', 'acme']);
+    assert.match(shown.out, new RegExp(`FlexCharge site sandbox ${sandboxId}, production ${productionId}`));
+    const sandboxCleared = (await json(['update-site', 'acme', shop.id, '--flexcharge-sandbox-site-id', '']))
+      .site;
+    assert.deepEqual(sandboxCleared.flexchargeSiteIds, { production: productionId });
+    const productionCleared = (
+      await json(['update-site', 'acme', shop.id, '--flexcharge-production-site-id', ''])
+    ).site;
+    assert.deepEqual(productionCleared.flexchargeSiteIds, {});
+    const badId = await run([
+      'add-site',
+      'acme',
+      '--url',
+      'https://x.acme.test',
+      '--flexcharge-sandbox-site-id',
+      'x',
+    ]);
+    assert.equal(badId.code, 1);
+    assert.match(badId.err, /flexchargeSiteIds\.sandbox \(--flexcharge-sandbox-site-id\): must be a GUID/);
+    const idOnly = (await json(['add-site', 'acme', '--flexcharge-production-site-id', productionId])).site;
+    assert.deepEqual([idOnly.url, idOnly.flexchargeSiteIds], [null, { production: productionId }]);
+    await json(['remove-site', 'acme', idOnly.id]);
     await json(['update-site', 'acme', store.id, '--no-default']);
     await json(['remove-site', 'acme', shop.id]);
     sites = (await json(['show', 'acme'])).merchant.sites;

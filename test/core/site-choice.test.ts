@@ -8,17 +8,21 @@ const ALL_ON = { mit: true, cit_website: true, cit_call_center: true };
 const site = (over: Partial<MerchantSite> & { id: string }): MerchantSite => ({
   url: null,
   statementDescriptor: null,
-  flexchargeSiteId: null,
+  flexchargeSiteIds: {},
   enabled: ALL_ON,
   isDefault: false,
   ...over,
 });
+// One website, two FlexCharge accounts (sandbox and production): an id in each.
+const SHOES_SANDBOX_ID = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+const SHOES_PRODUCTION_ID = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
 const SHOES = site({
   id: '11111111-1111-4111-8111-111111111111',
   url: 'https://shoes.example.com',
   statementDescriptor: 'SHOES EXAMPLE',
-  flexchargeSiteId: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e',
+  flexchargeSiteIds: { sandbox: SHOES_SANDBOX_ID, production: SHOES_PRODUCTION_ID },
 });
+
 const HATS = site({ id: '22222222-2222-4222-8222-222222222222', url: 'https://hats.example.com' });
 const CALLS = site({
   id: '33333333-3333-4333-8333-333333333333',
@@ -26,13 +30,17 @@ const CALLS = site({
   isDefault: true,
 });
 
-function profile(sites: MerchantSite[], credentialSiteUrl: string | null = null): MerchantProfile {
+function profile(
+  sites: MerchantSite[],
+  credentialSiteUrl: string | null = null,
+  credentialSiteId: string | null = null,
+): MerchantProfile {
   const off = { mode: 'off', environment: 'sandbox' } as const;
   return {
     merchantId: 'acme',
     flows: { mit: off, cit_website: off, cit_call_center: off },
     sites,
-    credentialSites: { sandbox: { siteId: null, siteUrl: credentialSiteUrl } },
+    credentialSites: { sandbox: { siteId: credentialSiteId, siteUrl: credentialSiteUrl } },
     environments: new Set(['sandbox']),
   };
 }
@@ -44,7 +52,8 @@ describe('site resolution', () => {
 
   it('takes the site the metadata names, by our id, FlexCharge site id, URL or host', () => {
     assert.equal(resolve(HATS.id, 'SHOES EXAMPLE'), HATS.id, 'metadata before the descriptor');
-    assert.equal(resolve(SHOES.flexchargeSiteId, null), SHOES.id);
+    assert.equal(resolve(SHOES_SANDBOX_ID, null), SHOES.id, "the sandbox account's id");
+    assert.equal(resolve(SHOES_PRODUCTION_ID.toUpperCase(), null), SHOES.id, "the production account's id");
     assert.equal(resolve('https://hats.example.com', null), HATS.id);
     assert.equal(resolve('hats.example.com', null), HATS.id);
   });
@@ -66,7 +75,7 @@ describe('site resolution', () => {
   it('names the site with one kind only: site id, else URL, else descriptor', () => {
     assert.deepEqual(siteReference(SHOES, merchant, 'sandbox', 'X'), {
       kind: 'site_id',
-      value: SHOES.flexchargeSiteId,
+      value: SHOES_SANDBOX_ID,
     });
     assert.deepEqual(siteReference(HATS, merchant, 'sandbox', 'X'), {
       kind: 'site_url',
@@ -86,6 +95,35 @@ describe('site resolution', () => {
       value: 'SHOP',
     });
     assert.deepEqual(siteReference(null, profile([]), 'sandbox', null), { kind: 'none' });
+  });
+
+  it("sends the site id of the flow's environment, never the other account's", () => {
+    assert.deepEqual(siteReference(SHOES, merchant, 'production', 'X'), {
+      kind: 'site_id',
+      value: SHOES_PRODUCTION_ID,
+    });
+    const productionOnly = site({
+      id: '44444444-4444-4444-8444-444444444444',
+      url: 'https://socks.example.com',
+      flexchargeSiteIds: { production: SHOES_PRODUCTION_ID },
+    });
+    assert.deepEqual(
+      siteReference(productionOnly, merchant, 'sandbox', 'X'),
+      { kind: 'site_url', value: 'https://socks.example.com' },
+      'no sandbox id: the URL',
+    );
+    const idOnly = site({ id: productionOnly.id, flexchargeSiteIds: { production: SHOES_PRODUCTION_ID } });
+    const sandboxDefault = '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d';
+    assert.deepEqual(
+      siteReference(idOnly, profile([idOnly], null, sandboxDefault), 'sandbox', 'X'),
+      { kind: 'site_id', value: sandboxDefault },
+      "nothing else known in sandbox: the sandbox credentials' default site",
+    );
+    assert.deepEqual(
+      siteReference(idOnly, profile([idOnly]), 'sandbox', 'SOCKS'),
+      { kind: 'descriptor', value: 'SOCKS' },
+      "nor a default: the transaction's own descriptor",
+    );
   });
 });
 

@@ -43,10 +43,9 @@ const credential = (name: string): SandboxCredential => ({
   tokenizationKey: `${name}-tokenization`,
   siteIds: [guid()],
 });
+// Acme's two FlexCharge accounts are separate, as FlexCharge's are: its shop has a site id in each.
 const ACME_PRODUCTION = credential('acme-production');
-// One site id per site for now (merchant_sites.flexcharge_site_id): Acme's shop is registered under
-// the same id in both of its FlexCharge accounts.
-const ACME_SANDBOX = { ...credential('acme-sandbox'), siteIds: ACME_PRODUCTION.siteIds };
+const ACME_SANDBOX = credential('acme-sandbox');
 const GLOBEX_SANDBOX = credential('globex-sandbox');
 const SUBSCRIBER_KEYS = {
   acme: randomBytes(64).toString('base64'),
@@ -280,7 +279,7 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
       await call('post', '/admin/merchants/acme/sites', {
         url: 'https://shoes.example.com',
         statementDescriptor: 'ACME SHOES',
-        flexchargeSiteId: ACME_PRODUCTION.siteIds![0],
+        flexchargeSiteIds: { sandbox: ACME_SANDBOX.siteIds![0], production: ACME_PRODUCTION.siteIds![0] },
         isDefault: true,
       })
     ).body.site.id;
@@ -356,7 +355,7 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
     assert.equal(acmeOrder?.mid, ACME_PRODUCTION.mid, 'production credentials at the production host');
     assert.equal(ordersAt(sandboxHost, acmeInvoice.id).length, 0, 'nothing at the sandbox host');
     const acmeBody = await evaluateBody(acmeInvoice.id);
-    assert.equal(acmeBody.siteId, ACME_PRODUCTION.siteIds![0]);
+    assert.equal(acmeBody.siteId, ACME_PRODUCTION.siteIds![0], "the shop's production site id");
     assert.equal(acmeBody.siteUrl, undefined, 'one kind of site reference');
     assert.equal(acmeBody.transaction.dynamicDescriptor, undefined);
     assert.equal(acmeBody.orderSource, 'website');
@@ -454,6 +453,8 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
     assert.equal(order?.isMIT, false);
     assert.equal(order?.orderSource, 'website');
     const body = await evaluateBody(website.id);
+    assert.equal(body.siteId, ACME_SANDBOX.siteIds![0], "the shop's sandbox site id, not production's");
+    assert.equal(body.siteUrl, undefined, 'one kind of site reference');
     assert.equal(body.isMIT, false);
     assert.equal(body.expiryDateUtc, undefined);
     assert.equal(rescue.state, 'recovered', 'FlexCharge approved at once; written back');

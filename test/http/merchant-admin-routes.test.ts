@@ -166,6 +166,20 @@ describe('the partner admin API over stored merchants', () => {
     assert.deepEqual([engine.status, fieldsOf(engine)], [400, ['apiKey', 'engine']]);
     const site = await call('post', '/admin/merchants/acme/sites', { enabled: { mit: 'yes' } });
     assert.deepEqual([site.status, fieldsOf(site)], [400, ['enabled.mit']]);
+    const siteIds = await call('post', '/admin/merchants/acme/sites', {
+      url: 'https://shop.acme.test',
+      flexchargeSiteIds: { sandbox: 'not-a-guid' },
+    });
+    assert.deepEqual([siteIds.status, fieldsOf(siteIds)], [400, ['flexchargeSiteIds.sandbox']]);
+    const oneId = await call('post', '/admin/merchants/acme/sites', {
+      url: 'https://shop.acme.test',
+      flexchargeSiteId: SITE_ID,
+    });
+    assert.deepEqual(
+      [oneId.status, fieldsOf(oneId)],
+      [400, ['flexchargeSiteId']],
+      'the single id of before is refused, not dropped: it would be sent to the wrong account',
+    );
   });
 
   it('answers 404 for an unknown merchant on every route', async () => {
@@ -238,12 +252,15 @@ describe('the partner admin API over stored merchants', () => {
   });
 
   it('adds, updates, switches the default of, and deletes sites', async () => {
+    const ids = { sandbox: SITE_ID, production: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' };
     const shop = await call('post', '/admin/merchants/acme/sites', {
       url: 'https://shop.acme.test',
+      flexchargeSiteIds: ids,
       isDefault: true,
     });
     assert.equal(shop.status, 201);
     assert.equal(shop.body.site.isDefault, true);
+    assert.deepEqual(shop.body.site.flexchargeSiteIds, ids);
     const store = await call('post', '/admin/merchants/acme/sites', {
       statementDescriptor: 'ACME STORE',
       enabled: { cit_call_center: false },

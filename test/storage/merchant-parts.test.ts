@@ -227,6 +227,28 @@ describe('merchant metadata keys, default sites, removals and the fingerprint', 
     await expectChange('site changed', async () => {
       site = await merchants.updateSite('initech', site.id, { url: 'https://b.initech.test' }, NOW);
     });
+    await expectChange('site given its sandbox id', async () => {
+      site = await merchants.updateSite(
+        'initech',
+        site.id,
+        {
+          url: 'https://b.initech.test',
+          flexchargeSiteIds: { sandbox: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' },
+        },
+        NOW,
+      );
+    });
+    await expectChange('the same id moved to production', async () => {
+      site = await merchants.updateSite(
+        'initech',
+        site.id,
+        {
+          url: 'https://b.initech.test',
+          flexchargeSiteIds: { production: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' },
+        },
+        NOW,
+      );
+    });
     await expectChange('site made default', () =>
       merchants.updateSite('initech', site.id, { url: 'https://b.initech.test', isDefault: true }, NOW),
     );

@@ -185,6 +185,30 @@ describe('stored merchants', () => {
     );
   });
 
+  it("keeps a site's FlexCharge id per environment, and a site known by one id only", async () => {
+    const sandbox = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+    const production = '6f5e4d3c-2b1a-4f9e-8d7c-6b5a4f3e2d1c';
+    const both = await merchants.addSite(
+      'acme',
+      { url: 'https://both.acme.test', flexchargeSiteIds: { sandbox, production } },
+      NOW,
+    );
+    assert.deepEqual(both.flexchargeSiteIds, { sandbox, production });
+    const productionOnly = await merchants.addSite('acme', { flexchargeSiteIds: { production } }, NOW);
+    assert.deepEqual(productionOnly.flexchargeSiteIds, { production });
+    const cleared = await merchants.updateSite(
+      'acme',
+      both.id,
+      { url: 'https://both.acme.test', flexchargeSiteIds: { sandbox: null, production } },
+      NOW,
+    );
+    assert.deepEqual(cleared.flexchargeSiteIds, { production });
+    const stored = (await merchants.getMerchant('acme'))?.sites.find((s) => s.id === both.id);
+    assert.deepEqual(stored?.flexchargeSiteIds, { production });
+    const noIds = await merchants.addSite('acme', { statementDescriptor: 'ACME NO IDS' }, NOW);
+    assert.deepEqual(noIds.flexchargeSiteIds, {});
+  });
+
   it('names each bad field, without echoing a secret', async () => {
     const err = await merchants
       .putFlexChargeCredentials(
@@ -206,6 +230,28 @@ describe('stored merchants', () => {
     const site = await merchants.addSite('acme', {}, NOW).catch((e: unknown) => e);
     assert.ok(site instanceof ValidationError);
     assert.deepEqual(Object.keys(site.fields), ['url']);
+    const noIds = await merchants
+      .addSite('acme', { flexchargeSiteIds: { sandbox: null, production: null } }, NOW)
+      .catch((e: unknown) => e);
+    assert.ok(noIds instanceof ValidationError);
+    assert.deepEqual(Object.keys(noIds.fields), ['url'], 'no id in either environment identifies nothing');
+    const badIds = await merchants
+      .addSite(
+        'acme',
+        { url: 'https://acme.test', flexchargeSiteIds: { sandbox: 'not-a-guid', production: '42' } },
+        NOW,
+      )
+      .catch((e: unknown) => e);
+    assert.ok(badIds instanceof ValidationError);
+    assert.deepEqual(Object.keys(badIds.fields).sort(), [
+      'flexchargeSiteIds.production',
+      'flexchargeSiteIds.sandbox',
+    ]);
+    const misspelt = await merchants
+      .addSite('acme', { url: 'https://acme.test', flexchargeSiteIds: { prod: 'x' } as never }, NOW)
+      .catch((e: unknown) => e);
+    assert.ok(misspelt instanceof ValidationError, 'an environment that is not one is refused');
+    assert.deepEqual(Object.keys(misspelt.fields), ['flexchargeSiteIds']);
     const bad = await merchants.upsertMerchant({ id: 'Bad Id!', name: '' }, NOW).catch((e: unknown) => e);
     assert.ok(bad instanceof ValidationError);
     assert.deepEqual(Object.keys(bad.fields).sort(), ['id', 'name']);

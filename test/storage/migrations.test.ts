@@ -94,7 +94,8 @@ describe('storage', () => {
           merchant_id: 'm1',
           url: null,
           statement_descriptor: null,
-          flexcharge_site_id: null,
+          flexcharge_sandbox_site_id: null,
+          flexcharge_production_site_id: null,
           mit_enabled: true,
           cit_website_enabled: true,
           cit_call_center_enabled: true,
@@ -102,6 +103,70 @@ describe('storage', () => {
           updated_at: now,
         })
         .execute(),
+      /merchant_sites_identified/,
+    );
+    await handle.db
+      .insertInto('flexcharge_mit.merchant_sites')
+      .values({
+        merchant_id: 'm1',
+        url: null,
+        statement_descriptor: null,
+        flexcharge_sandbox_site_id: null,
+        flexcharge_production_site_id: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+        mit_enabled: true,
+        cit_website_enabled: true,
+        cit_call_center_enabled: true,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  });
+});
+
+describe('migration 0009: a FlexCharge site id per environment', () => {
+  let handle: DatabaseHandle;
+  before(async () => {
+    handle = await createTestDatabase({ upTo: '0008_carry_merchant_context' });
+  });
+  after(() => handle.close());
+
+  it("copies a site's one id into both environments, and still refuses a site known by nothing", async () => {
+    const siteId = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+    // The rows as 0008 left them: one site id per site, sent in whichever environment ran.
+    await sql`insert into flexcharge_mit.merchants (id, name, created_at, updated_at)
+      values ('acme', 'Acme', now(), now())`.execute(handle.db);
+    await sql`insert into flexcharge_mit.merchant_sites
+        (id, merchant_id, url, flexcharge_site_id, created_at, updated_at)
+      values ('00000000-0000-4000-8000-000000000001', 'acme', null, ${siteId}, now(), now()),
+        ('00000000-0000-4000-8000-000000000002', 'acme', 'https://hats.acme.test', null, now(), now())`.execute(
+      handle.db,
+    );
+    await migrateToLatest(handle.db);
+    assert.deepEqual(await pendingMigrations(handle.db), []);
+    const rows = await handle.db
+      .selectFrom('flexcharge_mit.merchant_sites')
+      .select(['url', 'flexcharge_sandbox_site_id', 'flexcharge_production_site_id'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(rows, [
+      { url: null, flexcharge_sandbox_site_id: siteId, flexcharge_production_site_id: siteId },
+      {
+        url: 'https://hats.acme.test',
+        flexcharge_sandbox_site_id: null,
+        flexcharge_production_site_id: null,
+      },
+    ]);
+    const { rows: columns } = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns
+      where table_schema = 'flexcharge_mit' and table_name = 'merchant_sites' and column_name like 'flexcharge%'
+      order by column_name`.execute(handle.db);
+    assert.deepEqual(
+      columns.map((c) => c.column_name),
+      ['flexcharge_production_site_id', 'flexcharge_sandbox_site_id'],
+    );
+    await assert.rejects(
+      sql`update flexcharge_mit.merchant_sites set flexcharge_sandbox_site_id = null,
+        flexcharge_production_site_id = null where url is null`.execute(handle.db),
       /merchant_sites_identified/,
     );
   });

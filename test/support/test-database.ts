@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type DatabaseHandle, openDatabase } from '../../plugin/storage/database.js';
-import { migrateToLatest } from '../../plugin/storage/migrate.js';
+import { migrateToLatest, migrateUpTo } from '../../plugin/storage/migrate.js';
 
 /**
  * A migrated database of the test file's own: a fresh database on the PostgreSQL server named by
- * DATABASE_URL (dropped on close), or an in-memory PGlite when DATABASE_URL is unset.
+ * DATABASE_URL (dropped on close), or an in-memory PGlite when DATABASE_URL is unset. `upTo` stops
+ * after that migration, for a test of what a later one makes of older rows.
  */
-export async function createTestDatabase(): Promise<DatabaseHandle> {
+export async function createTestDatabase(options: { upTo?: string } = {}): Promise<DatabaseHandle> {
+  const migrate = (db: DatabaseHandle['db']) =>
+    options.upTo === undefined ? migrateToLatest(db) : migrateUpTo(db, options.upTo);
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const handle = await openDatabase({ kind: 'pglite' });
-    await migrateToLatest(handle.db);
+    await migrate(handle.db);
     return handle;
   }
   const name = `fcm_test_${randomBytes(6).toString('hex')}`;
@@ -19,7 +22,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 5 });
-  await migrateToLatest(handle.db);
+  await migrate(handle.db);
   return {
     ...handle,
     async close() {
