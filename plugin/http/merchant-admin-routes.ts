@@ -40,8 +40,9 @@ const noStore: RequestHandler = (_req, res, next) => {
 
 /**
  * The admin API over stored merchants: `/admin/merchants/...`, JSON, under the partner's token or
- * the merchant's own API key. Every write is recorded in the audit log. Every write answers with the merchant's redacted view; no answer carries a secret.
- * An unknown merchant is a 404, a bad body a 400 naming each bad field (`error.fields`).
+ * the merchant's own API key (`createAccess`). Every write is recorded in the audit log and answers
+ * with the merchant's redacted view; no answer carries a secret. An unknown merchant is a 404, a bad
+ * body a 400 naming each bad field (`error.fields`).
  */
 export function merchantAdminRoutes(deps: MerchantAdminRouteDeps): Router {
   const router = Router();
