@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'signature_invalid'
   | 'validation_failed'
   | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
   | 'invalid_transition'
   | 'conflict'
   | 'provider_error'
@@ -59,6 +61,20 @@ export class ValidationError extends PluginError {
 export class NotFoundError extends PluginError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('not_found', message, options);
+  }
+}
+
+/** The request carries no credentials, or ones that are wrong, unknown or revoked. */
+export class UnauthorizedError extends PluginError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
+}
+
+/** The credentials are good but may not do this (a merchant's key on a partner-only route). */
+export class ForbiddenError extends PluginError {
+  constructor(message: string) {
+    super('forbidden', message);
   }
 }
 

@@ -1,23 +1,107 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Clock } from '../core/clock.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors.js';
+import type { VerifiedApiKey } from '../storage/api-key-repository.js';
 
-/** Bearer-token guard for the admin API; without ADMIN_TOKEN the API is switched off entirely. */
-export function adminAuth(adminToken: string | undefined): RequestHandler {
-  const expected = adminToken ? Buffer.from(adminToken) : null;
-  return (req, res, next) => {
+/**
+ * Who a request speaks for: the partner (ADMIN_TOKEN), who may do everything, or one merchant's
+ * API key, which may read and change that merchant only.
+ */
+export type Principal =
+  | { readonly kind: 'partner' }
+  | {
+      readonly kind: 'merchant';
+      readonly merchantId: string;
+      readonly keyId: string;
+      readonly prefix: string;
+    };
+
+export interface AccessDeps {
+  /** The partner token; unset, the admin API is off entirely (403), merchant keys included. */
+  adminToken: string | undefined;
+  /** Verifies a merchant's key; null accepts the partner token only. */
+  apiKeys: { verify(presented: string, now: Date): Promise<VerifiedApiKey | null> } | null;
+  clock: Clock;
+}
+
+export interface Access {
+  /**
+   * Resolves the principal from `Authorization: Bearer …` into `res.locals.principal`; 401 without
+   * valid credentials. Runs once per request, however many routers mount it.
+   */
+  readonly authenticate: RequestHandler;
+  /**
+   * For paths with `:merchant`: the partner passes, a key of that merchant passes, any other key is
+   * answered 404 as for an unknown merchant, so a key cannot learn which merchants exist.
+   */
+  readonly authorizeMerchant: RequestHandler;
+  /** After `authorizeMerchant`: a route that names no merchant is the partner's only (403 for a key). */
+  readonly partnerUnlessMerchant: RequestHandler;
+}
+
+/** The principal `authenticate` resolved; throws if it did not run (a route mounted without it). */
+export function principalOf(res: Response): Principal {
+  const principal = res.locals.principal as Principal | undefined;
+  if (!principal) throw new UnauthorizedError('missing or wrong bearer token');
+  return principal;
+}
+
+/** The principal as an audit entry names it: `partner` or `key:<prefix>`. */
+export function actorOf(principal: Principal): string {
+  return principal.kind === 'partner' ? 'partner' : `key:${principal.prefix}`;
+}
+
+export function createAccess(deps: AccessDeps): Access {
+  const expected = deps.adminToken ? Buffer.from(deps.adminToken) : null;
+  const isPartnerToken = (given: string) => {
+    const bytes = Buffer.from(given);
+    return expected !== null && bytes.length === expected.length && timingSafeEqual(bytes, expected);
+  };
+
+  const authenticate: RequestHandler = async (req, res, next) => {
+    if (res.locals.principal) return next();
     if (!expected) {
       res.status(403).json({
         error: { code: 'admin_disabled', message: 'the admin API is off: set ADMIN_TOKEN to enable it' },
       });
       return;
     }
-    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      res
-        .status(401)
-        .json({ error: { code: 'unauthorized', message: 'missing or wrong admin bearer token' } });
-      return;
+    const given = bearerOf(req);
+    if (given && isPartnerToken(given)) {
+      res.locals.principal = { kind: 'partner' } satisfies Principal;
+      return next();
     }
+    const key = given && deps.apiKeys ? await deps.apiKeys.verify(given, deps.clock.now()) : null;
+    if (!key) throw new UnauthorizedError('missing or wrong bearer token');
+    res.locals.principal = {
+      kind: 'merchant',
+      merchantId: key.merchantId,
+      keyId: key.id,
+      prefix: key.prefix,
+    } satisfies Principal;
     next();
   };
+
+  const authorizeMerchant: RequestHandler = (req, res, next) => {
+    const principal = principalOf(res);
+    const merchant = req.params.merchant;
+    if (typeof merchant !== 'string') throw new ForbiddenError("this route is the partner's only");
+    if (principal.kind === 'merchant' && principal.merchantId !== merchant)
+      throw new NotFoundError(`unknown merchant ${merchant}`);
+    res.locals.merchantAuthorized = merchant;
+    next();
+  };
+
+  const partnerUnlessMerchant: RequestHandler = (_req, res, next) => {
+    const principal = principalOf(res);
+    if (principal.kind === 'partner' || typeof res.locals.merchantAuthorized === 'string') return next();
+    throw new ForbiddenError("this route is the partner's only: use the merchant's own routes");
+  };
+
+  return { authenticate, authorizeMerchant, partnerUnlessMerchant };
+}
+
+function bearerOf(req: Request): string | null {
+  return /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
 }

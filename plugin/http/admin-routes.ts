@@ -6,12 +6,13 @@ import { RESCUE_STATES } from '../core/rescue-states.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
 import type { InboxRepository } from '../storage/inbox-repository.js';
 import type { RescueRepository, RescueRow } from '../storage/rescue-repository.js';
-import { adminAuth } from './admin-auth.js';
+import type { Access } from './admin-auth.js';
 import { jsonBody } from './json-body.js';
 import { rejectNulBytes } from './reject-nul-bytes.js';
 
 export interface AdminRouteDeps {
-  adminToken: string | undefined;
+  /** Who may call: the partner everywhere, a merchant's key on its own `:merchant` routes only. */
+  access: Access;
   /** The merchant the un-prefixed routes act for; `/admin/merchants/:merchant/...` names another. */
   merchantId: string;
   engineIds: readonly string[];
@@ -52,8 +53,12 @@ const noStore: RequestHandler = (_req, res, next) => {
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   // Answers about rescues and tokens are the merchant's alone: no cache on the way may keep them.
-  for (const prefix of ['/admin', '/api'])
-    router.use(prefix, noStore, adminAuth(deps.adminToken), jsonBody, rejectNulBytes);
+  const { access } = deps;
+  router.use(['/admin', '/api'], noStore, access.authenticate, jsonBody, rejectNulBytes);
+  // A merchant's key acts on its own merchant's routes only; the un-prefixed single-merchant routes
+  // are the partner's.
+  router.use(['/admin/merchants/:merchant', '/api/merchants/:merchant'], access.authorizeMerchant);
+  router.use(['/admin', '/api'], access.partnerUnlessMerchant);
   const merchantOf = (req: Request) =>
     typeof req.params.merchant === 'string' ? req.params.merchant : deps.merchantId;
   const both = (path: string) => [`/admin${path}`, `/admin/merchants/:merchant${path}`];
@@ -112,7 +117,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.status(202).json({ retried: true });
   });
 
-  // The merchant's checkout asks, after a declined customer payment, whether FlexCharge wants the
+  // The merchant's checkout (with the merchant's key, or the partner's token) asks, after a declined customer payment, whether FlexCharge wants the
   // customer to complete a challenge, and with which session key it presents it.
   router.get('/api/merchants/:merchant/invoices/:engine/:invoiceId/challenge', async (req, res) => {
     const row = await deps.rescues.findByInvoice(

@@ -9,6 +9,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   signature_invalid: 400,
   validation_failed: 400,
   not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
   invalid_transition: 409,
   conflict: 409,
   provider_error: 502,
@@ -21,6 +23,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       const status = err instanceof ProviderError && err.retryable ? 503 : STATUS_BY_CODE[err.code];
       if (status >= 500)
         logger.error('request failed', { path: req.path, code: err.code, error: err.message });
+      if (status === 401) res.set('WWW-Authenticate', 'Bearer');
       res.status(status).json({
         error: {
           code: err.code,

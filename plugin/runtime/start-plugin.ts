@@ -5,16 +5,21 @@ import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing
 import type { Config } from '../config/config-schema.js';
 import { type Clock, OffsetClock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { createAccess } from '../http/admin-auth.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
+import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
+import { createApiKeyRepository } from '../storage/api-key-repository.js';
+import { createAuditLog } from '../storage/audit-log.js';
 import { createCardTokenRepository, sealClearCardTokens } from '../storage/card-token-repository.js';
 import { type DatabaseHandle, openDatabase, targetFromConfig } from '../storage/database.js';
 import { createFlexChargeCallLog } from '../storage/flexcharge-call-log.js';
 import { createInboxRepository } from '../storage/inbox-repository.js';
+import { createMerchantChanges } from '../storage/merchant-changes.js';
 import { createMerchantRepository } from '../storage/merchant-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { createRescueRepository } from '../storage/rescue-repository.js';
@@ -32,6 +37,8 @@ export const DEFAULT_MERCHANT_ID = 'default';
 
 export interface RunningPlugin {
   readonly url: string;
+  /** The Express app listening at `url`; tests walk its routes. */
+  readonly app: Express;
   readonly port: number;
   readonly clock: Clock;
   readonly database: DatabaseHandle;
@@ -115,6 +122,9 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       stripe: stripe,
     });
     const engineIds = [stripe.adapter.id];
+    const apiKeys = createApiKeyRepository(database.db);
+    const access = createAccess({ adminToken: config.ADMIN_TOKEN, apiKeys, clock });
+    const merchantRepository = createMerchantRepository(database.db, secrets);
     const connectSecret = config.STRIPE_CONNECT_WEBHOOK_SECRET;
     lateRoutes.use(
       webhookRoutes({
@@ -130,14 +140,22 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
           : null,
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
       }),
+      merchantAccessRoutes({
+        access,
+        apiKeys,
+        audit: createAuditLog(database.db),
+        merchants: merchantRepository,
+        clock,
+      }),
       // Before adminRoutes: its JSON parser on /admin would quote a malformed body (a secret) in the log.
       merchantAdminRoutes({
-        adminToken: config.ADMIN_TOKEN,
-        merchants: createMerchantRepository(database.db, secrets),
+        access,
+        merchants: merchantRepository,
+        changes: createMerchantChanges(database.db, secrets),
         clock,
       }),
       adminRoutes({
-        adminToken: config.ADMIN_TOKEN,
+        access,
         merchantId: DEFAULT_MERCHANT_ID,
         engineIds,
         rescues,
@@ -168,7 +186,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       ...(flexcharge.sandbox ? { flexchargeSandbox: flexcharge.sandbox.baseUrl } : {}),
       ...(stripe.emulator ? { stripeEmulator: stripe.emulator.url } : {}),
     });
-    return { url, port, clock, database, flexcharge, stripe, worker, merchants, secrets, stop: stopAll };
+    return { url, app, port, clock, database, flexcharge, stripe, worker, merchants, secrets, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

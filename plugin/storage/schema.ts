@@ -241,6 +241,35 @@ export interface MerchantEngineConnectionsTable {
   updated_at: Timestamp;
 }
 
+/** A merchant's API key: only its SHA-256 is kept; the prefix (shown) finds the row. */
+export interface MerchantApiKeysTable {
+  id: Generated<string>;
+  merchant_id: string;
+  name: string;
+  prefix: string;
+  key_hash: Uint8Array;
+  created_at: Timestamp;
+  /** The actor that created it: `partner` or `key:<prefix>`. */
+  created_by: string;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** Who changed what; append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
+export interface AuditEntriesTable {
+  id: Generated<number>;
+  at: Timestamp;
+  merchant_id: string | null;
+  /** `partner` or `key:<prefix>`. */
+  actor: string;
+  /** `<subject>.<verb>`, e.g. `flow.updated`. */
+  action: string;
+  target: string | null;
+  /** Redacted views: never a secret. */
+  before: JSONColumnType<object> | null;
+  after: JSONColumnType<object> | null;
+}
+
 /** Kysely's view of the tables, keyed by schema-qualified name. */
 export interface Database {
   'flexcharge_mit.flexcharge_calls': FlexchargeCallsTable;
@@ -255,4 +284,6 @@ export interface Database {
   'flexcharge_mit.merchant_flows': MerchantFlowsTable;
   'flexcharge_mit.merchant_sites': MerchantSitesTable;
   'flexcharge_mit.merchant_engine_connections': MerchantEngineConnectionsTable;
+  'flexcharge_mit.merchant_api_keys': MerchantApiKeysTable;
+  'flexcharge_mit.audit_entries': AuditEntriesTable;
 }

@@ -5,10 +5,12 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { ManualClock } from '../../plugin/core/clock.js';
 import type { Logger } from '../../plugin/core/logger.js';
+import { createAccess } from '../../plugin/http/admin-auth.js';
 import { createApp } from '../../plugin/http/create-app.js';
 import { merchantAdminRoutes } from '../../plugin/http/merchant-admin-routes.js';
 import { createSecretBox } from '../../plugin/security/secret-box.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
+import { createMerchantChanges } from '../../plugin/storage/merchant-changes.js';
 import { createMerchantRepository } from '../../plugin/storage/merchant-repository.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -59,11 +61,18 @@ describe('the partner admin API over stored merchants', () => {
 
   before(async () => {
     database = await createTestDatabase();
-    const merchants = createMerchantRepository(database.db, createSecretBox(randomBytes(32)));
+    const box = createSecretBox(randomBytes(32));
     app = createApp({
       database,
       logger,
-      routers: [merchantAdminRoutes({ adminToken: TOKEN, merchants, clock })],
+      routers: [
+        merchantAdminRoutes({
+          access: createAccess({ adminToken: TOKEN, apiKeys: null, clock }),
+          merchants: createMerchantRepository(database.db, box),
+          changes: createMerchantChanges(database.db, box),
+          clock,
+        }),
+      ],
     });
   });
   after(() => database.close());
@@ -94,8 +103,9 @@ describe('the partner admin API over stored merchants', () => {
       logger,
       routers: [
         merchantAdminRoutes({
-          adminToken: undefined,
+          access: createAccess({ adminToken: undefined, apiKeys: null, clock }),
           merchants: createMerchantRepository(database.db, createSecretBox(randomBytes(32))),
+          changes: createMerchantChanges(database.db, createSecretBox(randomBytes(32))),
           clock,
         }),
       ],
