@@ -90,6 +90,11 @@ export interface TokenizeResult {
  * and cancel may add its own idempotencyKey.
  */
 export interface FlexChargeClient {
+  /**
+   * POST /oauth2/token now, whatever is cached: whether FlexCharge accepts these credentials (an
+   * onboarding "test connection"). Throws the client's errors (`auth` when refused).
+   */
+  checkCredentials(): Promise<{ expiresAt: Date }>;
   /** POST /transmit: a copy of a processed transaction. Does not start a rescue. */
   transmit(req: TransmitRequest, call?: FlexChargeCallContext): Promise<TransmitResponse>;
   /** POST /tokenize: vaults a card; the PAN goes nowhere else. */
@@ -148,23 +153,26 @@ export function createFlexChargeClient(options: FlexChargeClientOptions): FlexCh
   };
 
   const tokenHttp = createFlexChargeHttp(common);
-  const tokens = createAccessTokenCache({
-    clock,
-    fetchToken: () =>
-      tokenHttp.request({
-        operation: 'token',
-        method: 'POST',
-        path: 'oauth2/token',
-        body: credentials.data,
-        auth: 'none',
-        responseSchema: tokenResponseSchema,
-      }),
-  });
+  const fetchToken = () =>
+    tokenHttp.request({
+      operation: 'token',
+      method: 'POST',
+      path: 'oauth2/token',
+      body: credentials.data,
+      auth: 'none',
+      responseSchema: tokenResponseSchema,
+    });
+  const tokens = createAccessTokenCache({ clock, fetchToken });
   const http = createFlexChargeHttp({ ...common, tokens });
   const withMid = <T extends { mid?: string | undefined }>(req: T): T =>
     req.mid === undefined && options.mid !== undefined ? { ...req, mid: options.mid } : req;
 
   return {
+    async checkCredentials() {
+      const issued = await fetchToken();
+      return { expiresAt: new Date(issued.expires) };
+    },
+
     async transmit(req, call) {
       const body = validate(transmitRequestSchema, withMid(req), 'transmit');
       return http.request({

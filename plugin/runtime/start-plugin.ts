@@ -10,6 +10,7 @@ import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
 import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
+import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
@@ -146,6 +147,14 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
         audit: createAuditLog(database.db),
         merchants: merchantRepository,
         clock,
+      }),
+      merchantReadinessRoutes({
+        access,
+        db: database.db,
+        merchants: merchantRepository,
+        hosts: flexcharge.hosts,
+        clock,
+        environmentMerchantId: DEFAULT_MERCHANT_ID,
       }),
       // Before adminRoutes: its JSON parser on /admin would quote a malformed body (a secret) in the log.
       merchantAdminRoutes({

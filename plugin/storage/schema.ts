@@ -270,8 +270,18 @@ export interface AuditEntriesTable {
   after: JSONColumnType<object> | null;
 }
 
+/** The last "test connection" of one merchant's credentials in one environment. */
+export interface CredentialChecksTable {
+  merchant_id: string;
+  environment: FlexChargeEnvironment;
+  checked_at: Timestamp;
+  ok: boolean;
+  message: string;
+}
+
 /** Kysely's view of the tables, keyed by schema-qualified name. */
 export interface Database {
+  'flexcharge_mit.credential_checks': CredentialChecksTable;
   'flexcharge_mit.flexcharge_calls': FlexchargeCallsTable;
   'flexcharge_mit.inbox_events': InboxEventsTable;
   'flexcharge_mit.rescues': RescuesTable;
