@@ -26,6 +26,13 @@ export interface AccessDeps {
 }
 
 export interface Access {
+  /** False when ADMIN_TOKEN is unset: no credential is accepted anywhere. */
+  readonly enabled: boolean;
+  /**
+   * The principal a presented credential speaks for (the partner token or a live merchant key), or
+   * null. The bearer header and the login page's password field both come here.
+   */
+  identify(presented: string): Promise<Principal | null>;
   /**
    * Resolves the principal from `Authorization: Bearer …` into `res.locals.principal`; 401 without
    * valid credentials. Runs once per request, however many routers mount it.
@@ -59,6 +66,13 @@ export function createAccess(deps: AccessDeps): Access {
     return expected !== null && bytes.length === expected.length && timingSafeEqual(bytes, expected);
   };
 
+  const identify = async (given: string): Promise<Principal | null> => {
+    if (!expected || given.length === 0) return null;
+    if (isPartnerToken(given)) return { kind: 'partner' };
+    const key = deps.apiKeys ? await deps.apiKeys.verify(given, deps.clock.now()) : null;
+    return key ? { kind: 'merchant', merchantId: key.merchantId, keyId: key.id, prefix: key.prefix } : null;
+  };
+
   const authenticate: RequestHandler = async (req, res, next) => {
     if (res.locals.principal) return next();
     if (!expected) {
@@ -68,18 +82,9 @@ export function createAccess(deps: AccessDeps): Access {
       return;
     }
     const given = bearerOf(req);
-    if (given && isPartnerToken(given)) {
-      res.locals.principal = { kind: 'partner' } satisfies Principal;
-      return next();
-    }
-    const key = given && deps.apiKeys ? await deps.apiKeys.verify(given, deps.clock.now()) : null;
-    if (!key) throw new UnauthorizedError('missing or wrong bearer token');
-    res.locals.principal = {
-      kind: 'merchant',
-      merchantId: key.merchantId,
-      keyId: key.id,
-      prefix: key.prefix,
-    } satisfies Principal;
+    const principal = given ? await identify(given) : null;
+    if (!principal) throw new UnauthorizedError('missing or wrong bearer token');
+    res.locals.principal = principal;
     next();
   };
 
@@ -99,7 +104,7 @@ export function createAccess(deps: AccessDeps): Access {
     throw new ForbiddenError("this route is the partner's only: use the merchant's own routes");
   };
 
-  return { authenticate, authorizeMerchant, partnerUnlessMerchant };
+  return { enabled: expected !== null, identify, authenticate, authorizeMerchant, partnerUnlessMerchant };
 }
 
 function bearerOf(req: Request): string | null {

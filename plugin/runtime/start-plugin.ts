@@ -11,6 +11,7 @@ import { createApp } from '../http/create-app.js';
 import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
+import { pageRoutes } from '../http/pages/page-routes.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
@@ -25,6 +26,7 @@ import { createMerchantRepository } from '../storage/merchant-repository.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { createRescueRepository } from '../storage/rescue-repository.js';
 import { createRetention, retentionPolicyFromConfig } from '../storage/retention.js';
+import { createSessionRepository } from '../storage/session-repository.js';
 import { createTransmissionRepository } from '../storage/transmission-repository.js';
 import { createWorker, type Worker } from '../worker/worker.js';
 import { type FlexChargeSetup, setupFlexCharge } from './flexcharge-setup.js';
@@ -126,6 +128,8 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
     const apiKeys = createApiKeyRepository(database.db);
     const access = createAccess({ adminToken: config.ADMIN_TOKEN, apiKeys, clock });
     const merchantRepository = createMerchantRepository(database.db, secrets);
+    const merchantChanges = createMerchantChanges(database.db, secrets);
+    const audit = createAuditLog(database.db);
     const connectSecret = config.STRIPE_CONNECT_WEBHOOK_SECRET;
     lateRoutes.use(
       webhookRoutes({
@@ -144,7 +148,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       merchantAccessRoutes({
         access,
         apiKeys,
-        audit: createAuditLog(database.db),
+        audit,
         merchants: merchantRepository,
         clock,
       }),
@@ -160,8 +164,20 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       merchantAdminRoutes({
         access,
         merchants: merchantRepository,
-        changes: createMerchantChanges(database.db, secrets),
+        changes: merchantChanges,
         clock,
+      }),
+      pageRoutes({
+        access,
+        sessions: createSessionRepository(database.db),
+        merchants: merchantRepository,
+        changes: merchantChanges,
+        rescues,
+        audit,
+        clock,
+        logger,
+        // Locally the pages are served over plain HTTP, where a Secure cookie would never come back.
+        secureCookies: config.FLEXCHARGE_ENV !== 'local',
       }),
       adminRoutes({
         access,

@@ -279,6 +279,18 @@ export interface CredentialChecksTable {
   message: string;
 }
 
+/** A session of the onboarding pages; `id` is the SHA-256 of the cookie's value. */
+export interface AdminSessionsTable {
+  id: Uint8Array;
+  principal: 'partner' | 'merchant';
+  merchant_id: string | null;
+  api_key_id: string | null;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 /** Kysely's view of the tables, keyed by schema-qualified name. */
 export interface Database {
   'flexcharge_mit.credential_checks': CredentialChecksTable;
@@ -296,4 +308,5 @@ export interface Database {
   'flexcharge_mit.merchant_engine_connections': MerchantEngineConnectionsTable;
   'flexcharge_mit.merchant_api_keys': MerchantApiKeysTable;
   'flexcharge_mit.audit_entries': AuditEntriesTable;
+  'flexcharge_mit.admin_sessions': AdminSessionsTable;
 }

@@ -52,8 +52,13 @@ function routesOf(app: Express): { method: Method; path: string }[] {
   return found;
 }
 
-// Webhooks are authenticated by their senders' signatures, the health check by nothing.
-const unauthenticated = (path: string) => path === '/healthz' || path.startsWith('/webhooks/');
+// Webhooks are authenticated by their senders' signatures, the health check, the login page and
+// the pages' stylesheet by nothing.
+const unauthenticated = (path: string) =>
+  ['/healthz', '/login', '/assets/pages.css'].includes(path) || path.startsWith('/webhooks/');
+// The onboarding pages take a session cookie, never a bearer credential: without a session they send
+// the browser to the login page (their own suite tests what a session may see).
+const isPage = (path: string) => !path.startsWith('/admin') && !path.startsWith('/api');
 
 describe('access: the partner, and merchant API keys; the audit log', () => {
   let h: HttpHarness;
@@ -255,6 +260,10 @@ describe('access: the partner, and merchant API keys; the audit log', () => {
         );
         continue;
       }
+      if (isPage(path)) {
+        assert.deepEqual([res.status, res.headers.location], [303, '/login'], `${method} ${path}`);
+        continue;
+      }
       // Chosen behaviour: another merchant's routes answer 404 (as for a merchant that does not
       // exist); routes that name no merchant are the partner's and answer 403.
       const expected = path.includes(':merchant') ? 404 : 403;
@@ -266,7 +275,7 @@ describe('access: the partner, and merchant API keys; the audit log', () => {
     assert.equal(await snapshotOfA(), before, `something of ${A} changed:\n${answers.join('\n')}`);
   });
 
-  it('refuses every admin and API route without valid credentials (401)', async () => {
+  it('refuses every admin and API route without valid credentials (401), sends pages to the login', async () => {
     const routes = routesOf(h.plugin.app);
     assert.ok(routes.some((r) => r.path === '/healthz'));
     const revoked = await partner('post', `/admin/merchants/${B}/api-keys`, { name: 'short-lived' });
@@ -277,7 +286,12 @@ describe('access: the partner, and merchant API keys; the audit log', () => {
       const filled = path.replace(/:(\w+)/g, (_, name: string) => (name === 'merchant' ? A : 'x'));
       for (const credential of credentials) {
         const res = await as(credential, method, filled);
-        assert.equal(res.status, 401, `${method.toUpperCase()} ${path} with ${credential}`);
+        const expected = isPage(path) ? [303, '/login'] : [401, undefined];
+        assert.deepEqual(
+          [res.status, res.headers.location],
+          expected,
+          `${method.toUpperCase()} ${path} with ${credential}`,
+        );
         assert.equal(res.headers['cache-control'], 'no-store');
       }
     }
