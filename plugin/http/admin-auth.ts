@@ -2,20 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../core/clock.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors.js';
+import type { Principal } from '../core/principal.js';
 import type { VerifiedApiKey } from '../storage/api-key-repository.js';
 
-/**
- * Who a request speaks for: the partner (ADMIN_TOKEN), who may do everything, or one merchant's
- * API key, which may read and change that merchant only.
- */
-export type Principal =
-  | { readonly kind: 'partner' }
-  | {
-      readonly kind: 'merchant';
-      readonly merchantId: string;
-      readonly keyId: string;
-      readonly prefix: string;
-    };
+export type { Principal };
 
 export interface AccessDeps {
   /** The partner token; unset, the admin API is off entirely (403), merchant keys included. */

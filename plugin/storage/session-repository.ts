@@ -1,17 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Principal } from '../core/principal.js';
 import { S } from './merchant-rows.js';
 import type { Database } from './schema.js';
 
-/** Who a session speaks for: as `Principal` in `admin-auth.ts`, the key's prefix included. */
-export type SessionPrincipal =
-  | { readonly kind: 'partner' }
-  | {
-      readonly kind: 'merchant';
-      readonly merchantId: string;
-      readonly keyId: string;
-      readonly prefix: string;
-    };
+/** Who a session speaks for, the key's prefix included. */
+export type SessionPrincipal = Principal;
 
 export interface Session {
   readonly principal: SessionPrincipal;
