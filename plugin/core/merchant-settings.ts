@@ -22,6 +22,13 @@ export type MerchantEngine = (typeof MERCHANT_ENGINES)[number];
 /** How a flow that is not off runs a transaction: recorded only, or for real. Stored on each row. */
 export type RunMode = Exclude<FlowMode, 'off'>;
 
+/**
+ * How a rescued payment is written back to the invoice: marked paid out of band with metadata, or
+ * as a Stripe payment record (the invoice shows a payment processed by FlexCharge, with its reference).
+ */
+export const WRITE_BACK_MODES = ['paid_out_of_band', 'payment_record'] as const;
+export type WriteBackMode = (typeof WRITE_BACK_MODES)[number];
+
 /** Where an order was taken: the merchant's website (or app), or an agent in the call center (MOTO). */
 export const ORDER_SOURCES = ['website', 'call_center'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];

@@ -60,6 +60,11 @@ export interface RescuePatch {
   previousAutoAdvance?: boolean | null;
   outcomeAt?: Date | null;
   writtenBackAt?: Date | null;
+  /** The engine's reference of the write-back (invoice payment or payment record id). */
+  writeBackReference?: string | null;
+  /** A conflict's refund at FlexCharge: its reference and when it was confirmed. */
+  refundReference?: string | null;
+  refundedAt?: Date | null;
   holdActive?: boolean;
   orderOpen?: boolean;
   releaseAs?: 'released' | 'declined' | null;

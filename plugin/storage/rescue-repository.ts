@@ -133,6 +133,10 @@ export function createRescueRepository(db: Kysely<Database>) {
           .set({
             ...patchColumns(outcome.patch),
             ...(outcome.to ? { state: outcome.to } : {}),
+            // The hand-off finance counts: the first time FlexCharge took the order.
+            ...(outcome.to === 'held' || outcome.to === 'challenged'
+              ? { handed_off_at: sql<Date>`coalesce(handed_off_at, ${now}::timestamptz)` }
+              : {}),
             // A wake that arrived during the step asks for another look at once.
             next_action_at: sql<Date | null>`case when wake_pending then ${now}::timestamptz else ${outcome.nextActionAt}::timestamptz end`,
             wake_pending: false,

@@ -6,6 +6,7 @@ import type {
   MerchantFlow,
   OrderSource,
   RunMode,
+  WriteBackMode,
 } from '../core/merchant-settings.js';
 import type { RescueState } from '../core/rescue-states.js';
 
@@ -113,6 +114,13 @@ export interface RescuesTable {
   order_session_key: string | null;
   /** Shadow mode: the evaluate request that would have been sent, card token redacted. */
   shadow_request: JSONColumnType<object> | null;
+  /** When FlexCharge first took the order (entered `held` or `challenged`); null if never handed over. */
+  handed_off_at: Timestamp | null;
+  /** The billing engine's reference of the write-back: the invoice payment or payment record id. */
+  write_back_reference: string | null;
+  /** A conflict: FlexCharge's refund reference, and when the refund was confirmed. */
+  refund_reference: string | null;
+  refunded_at: Timestamp | null;
   next_action_at: Timestamp | null;
   attempts: Generated<number>;
   last_error: string | null;
@@ -237,6 +245,8 @@ export interface MerchantEngineConnectionsTable {
   webhook_secret_ciphertext: Uint8Array | null;
   webhook_secret_key_id: string | null;
   stripe_account_id: string | null;
+  /** How a rescued payment is written back to the invoice (see WriteBackMode). */
+  write_back_mode: Generated<WriteBackMode>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
