@@ -28,6 +28,9 @@ export interface IncomingEvent extends Pick<StorableEvent, 'eventId' | 'eventTyp
 
 export type InsertOutcome = 'inserted' | 'duplicate' | 'replayed';
 
+/** What this table's claim takes; its `pending` is the predicate of the table's partial due index. */
+export const INBOX_CLAIM = { table: 'inbox_events', dueColumn: 'next_attempt_at', pending: sql`processed_at is null and quarantine_reason is null` } as const;
+
 export function createInboxRepository(db: Kysely<Database>) {
   return {
     /**
@@ -70,9 +73,7 @@ export function createInboxRepository(db: Kysely<Database>) {
 
     claim(workerId: string, now: Date, limit = 20, leaseMs = 60_000): Promise<InboxEvent[]> {
       return claimDue<InboxEvent>(db, {
-        table: 'inbox_events',
-        dueColumn: 'next_attempt_at',
-        pending: sql`processed_at is null and quarantine_reason is null`,
+        ...INBOX_CLAIM,
         workerId,
         now,
         leaseMs,

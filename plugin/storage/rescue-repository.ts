@@ -24,6 +24,9 @@ const PROVIDER_WAKEABLE_STATES = [...WAKEABLE_STATES, ...REOPENABLE_STATES];
 /** Default lease on a claimed rescue; the worker renews it while the step runs. */
 export const RESCUE_LEASE_MS = 120_000;
 
+/** What this table's claim takes; its `pending` is the predicate of the table's partial due index. */
+export const RESCUE_CLAIM = { table: 'rescues', dueColumn: 'next_action_at', pending: sql`next_action_at is not null` } as const;
+
 export function createRescueRepository(db: Kysely<Database>) {
   return {
     /** One rescue per (merchant, engine, invoice): a second failure event for the invoice finds the first. */
@@ -76,9 +79,7 @@ export function createRescueRepository(db: Kysely<Database>) {
     /** Claims due rescues; a wake that comes after this is remembered for the holder (`wake_pending`). */
     claim(workerId: string, now: Date, limit = 10, leaseMs = RESCUE_LEASE_MS): Promise<RescueRow[]> {
       return claimDue<RescueRow>(db, {
-        table: 'rescues',
-        dueColumn: 'next_action_at',
-        pending: sql`next_action_at is not null`,
+        ...RESCUE_CLAIM,
         workerId,
         now,
         leaseMs,

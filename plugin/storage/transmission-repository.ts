@@ -22,6 +22,9 @@ export type TransmissionResult =
   | { state: 'shadowed'; request: object; context: TransmissionContext };
 
 /** Every charge the engine reports goes to /transmit once; an outage only delays it. */
+/** What this table's claim takes; its `pending` is the predicate of the table's partial due index. */
+export const TRANSMISSION_CLAIM = { table: 'transmissions', dueColumn: 'next_attempt_at', pending: sql`state = 'pending'` } as const;
+
 export function createTransmissionRepository(db: Kysely<Database>) {
   return {
     async enqueue(input: {
@@ -53,9 +56,7 @@ export function createTransmissionRepository(db: Kysely<Database>) {
 
     claim(workerId: string, now: Date, limit = 20, leaseMs = 60_000): Promise<TransmissionRow[]> {
       return claimDue<TransmissionRow>(db, {
-        table: 'transmissions',
-        dueColumn: 'next_attempt_at',
-        pending: sql`state = 'pending'`,
+        ...TRANSMISSION_CLAIM,
         workerId,
         now,
         leaseMs,
