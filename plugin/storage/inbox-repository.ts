@@ -29,7 +29,11 @@ export interface IncomingEvent extends Pick<StorableEvent, 'eventId' | 'eventTyp
 export type InsertOutcome = 'inserted' | 'duplicate' | 'replayed';
 
 /** What this table's claim takes; its `pending` is the predicate of the table's partial due index. */
-export const INBOX_CLAIM = { table: 'inbox_events', dueColumn: 'next_attempt_at', pending: sql`processed_at is null and quarantine_reason is null` } as const;
+export const INBOX_CLAIM = {
+  table: 'inbox_events',
+  dueColumn: 'next_attempt_at',
+  pending: sql`processed_at is null and quarantine_reason is null`,
+} as const;
 
 export function createInboxRepository(db: Kysely<Database>) {
   return {

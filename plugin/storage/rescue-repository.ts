@@ -25,7 +25,11 @@ const PROVIDER_WAKEABLE_STATES = [...WAKEABLE_STATES, ...REOPENABLE_STATES];
 export const RESCUE_LEASE_MS = 120_000;
 
 /** What this table's claim takes; its `pending` is the predicate of the table's partial due index. */
-export const RESCUE_CLAIM = { table: 'rescues', dueColumn: 'next_action_at', pending: sql`next_action_at is not null` } as const;
+export const RESCUE_CLAIM = {
+  table: 'rescues',
+  dueColumn: 'next_action_at',
+  pending: sql`next_action_at is not null`,
+} as const;
 
 export function createRescueRepository(db: Kysely<Database>) {
   return {

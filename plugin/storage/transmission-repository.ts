@@ -23,7 +23,11 @@ export type TransmissionResult =
 
 /** Every charge the engine reports goes to /transmit once; an outage only delays it. */
 /** What this table's claim takes; its `pending` is the predicate of the table's partial due index. */
-export const TRANSMISSION_CLAIM = { table: 'transmissions', dueColumn: 'next_attempt_at', pending: sql`state = 'pending'` } as const;
+export const TRANSMISSION_CLAIM = {
+  table: 'transmissions',
+  dueColumn: 'next_attempt_at',
+  pending: sql`state = 'pending'`,
+} as const;
 
 export function createTransmissionRepository(db: Kysely<Database>) {
   return {

@@ -65,16 +65,19 @@ describe('claim query plans on large tables', () => {
   ] as const) {
     it(`claims ${claim.table} through ${index}`, async () => {
       const query = dueRows({ ...claim, now, limit: 10 });
-      const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>`explain (format json) ${query}`.execute(
-        handle.db,
-      );
+      const { rows } = await sql<{
+        'QUERY PLAN': [{ Plan: PlanNode }];
+      }>`explain (format json) ${query}`.execute(handle.db);
       const plan = nodes(rows[0]?.['QUERY PLAN'][0].Plan as PlanNode);
       const scans = plan.filter((n) => n['Relation Name'] === claim.table);
       assert.ok(
         scans.some((n) => n['Index Name'] === index),
         `${claim.table} should be read through ${index}; plan: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`,
       );
-      assert.ok(!scans.some((n) => n['Node Type'] === 'Seq Scan'), `${claim.table} must not be scanned whole`);
+      assert.ok(
+        !scans.some((n) => n['Node Type'] === 'Seq Scan'),
+        `${claim.table} must not be scanned whole`,
+      );
       const due = await sql<{ id: unknown }>`${query}`.execute(handle.db);
       assert.equal(due.rows.length, 10);
     });
