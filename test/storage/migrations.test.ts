@@ -171,3 +171,39 @@ describe('migration 0009: a FlexCharge site id per environment', () => {
     );
   });
 });
+
+describe('migration 0013: the hand-off time of rescues handed over before it', () => {
+  let handle: DatabaseHandle;
+  before(async () => {
+    handle = await createTestDatabase({ upTo: '0012_create_admin_sessions' });
+  });
+  after(() => handle.close());
+
+  it('is the first entry into held (or challenged) in the history; never handed over stays null', async () => {
+    const rescue = (id: string, invoice: string, state: string) => sql`
+      insert into flexcharge_mit.rescues (id, merchant_id, engine, invoice_id, state, failed_at, created_at, updated_at)
+      values (${id}, 'm', 'stripe', ${invoice}, ${state}, now(), now(), now())`;
+    const event = (id: string, to: string, at: string) => sql`
+      insert into flexcharge_mit.rescue_events (rescue_id, at, to_state, note)
+      values (${id}, ${at}::timestamptz, ${to}, 'x')`;
+    const held = '00000000-0000-4000-8000-0000000000a1';
+    const never = '00000000-0000-4000-8000-0000000000a2';
+    await rescue(held, 'in_a', 'recovered').execute(handle.db);
+    await rescue(never, 'in_b', 'ineligible').execute(handle.db);
+    await event(held, 'received', '2026-10-01T10:00:00Z').execute(handle.db);
+    await event(held, 'held', '2026-10-01T10:00:05Z').execute(handle.db);
+    await event(held, 'needs_attention', '2026-10-02T10:00:00Z').execute(handle.db);
+    await event(held, 'held', '2026-10-03T10:00:00Z').execute(handle.db);
+    await event(never, 'ineligible', '2026-10-01T10:00:00Z').execute(handle.db);
+    await migrateToLatest(handle.db);
+    const rows = await handle.db
+      .selectFrom('flexcharge_mit.rescues')
+      .select(['id', 'handed_off_at'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(rows, [
+      { id: held, handed_off_at: new Date('2026-10-01T10:00:05Z') },
+      { id: never, handed_off_at: null },
+    ]);
+  });
+});

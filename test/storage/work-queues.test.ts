@@ -208,3 +208,31 @@ describe('work queues', () => {
     assert.equal(await nonces.remember('flexcharge', 'abc', at(1)), false);
   });
 });
+
+describe('the hand-off time finance counts', () => {
+  let handle: DatabaseHandle;
+  before(async () => {
+    handle = await createTestDatabase();
+  });
+  after(() => handle.close());
+
+  it('is stamped when FlexCharge first takes the order, and kept through later states', async () => {
+    const rescues = createRescueRepository(handle.db);
+    const { id } = await rescues.createIfAbsent({
+      merchantId: 'm',
+      engine: 'stripe',
+      invoiceId: 'in_handoff',
+      failedAt: t0,
+      now: t0,
+    });
+    const step = async (to: 'evaluating' | 'held' | 'approved', when: Date) => {
+      const [row] = (await rescues.claim('A', when, 50)).filter((r) => r.id === id);
+      assert.ok(row, `rescue claimable before ${to}`);
+      assert.equal(await rescues.applyStep(row, { to, note: to, nextActionAt: when }, 'A', when), true);
+      return (await rescues.get(id))?.handed_off_at ?? null;
+    };
+    assert.equal(await step('evaluating', at(1)), null);
+    assert.deepEqual(await step('held', at(2)), at(2));
+    assert.deepEqual(await step('approved', at(3)), at(2));
+  });
+});
