@@ -10,11 +10,19 @@ import type { Database } from './schema.js';
  * locks for minutes nor stalls the worker's pass: what a prune leaves, the next one takes.
  */
 export interface RetentionPolicy {
-  /** Processed inbox rows older than this go; an unprocessed row stays whatever its age. */
+  /** Processed inbox rows older than this go; an unprocessed row waiting for work stays whatever its age. */
   readonly inboxDays: number;
-  /** FlexCharge call-log rows older than this go, but none made since the oldest open rescue began. */
+  /**
+   * FlexCharge call-log rows older than this go, but none made since the oldest open rescue began.
+   * Quarantined inbox rows (signed webhooks kept for a person, never processed) are evidence of the
+   * same kind, what a vendor told us, and go after the same time from their receipt.
+   */
   readonly callLogDays: number;
-  /** A final rescue and its history go this long after its last change; an open one never does. */
+  /**
+   * A final rescue and its history go this long after its last change; an open one never does. A
+   * settled charge report (`/transmit` sent, skipped, shadowed or given up) goes this long after it
+   * was made; a pending one never does.
+   */
   readonly historyDays: number;
   /** Webhook nonces go once no signature carrying them could verify any more, plus a margin. */
   readonly nonceMs: number;
@@ -27,7 +35,9 @@ export interface RetentionPolicy {
 /** Rows deleted per table. A type, not an interface, so it passes as a plain record of counts. */
 export type PruneCounts = {
   readonly inboxEvents: number;
+  readonly quarantinedEvents: number;
   readonly flexchargeCalls: number;
+  readonly transmissions: number;
   readonly rescues: number;
   readonly rescueEvents: number;
   readonly webhookNonces: number;
@@ -87,6 +97,25 @@ export async function pruneExpired(
     return Number(r.numDeletedRows);
   });
 
+  const quarantineCutoff = before(policy.callLogDays);
+  const quarantinedEvents = await inBatches(async () => {
+    const r = await db
+      .deleteFrom('flexcharge_mit.inbox_events')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('flexcharge_mit.inbox_events')
+          .select('id')
+          .where('processed_at', 'is', null)
+          .where('quarantine_reason', 'is not', null)
+          .where('received_at', '<', quarantineCutoff)
+          .limit(size)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+
   const callCutoff = await callLogCutoff(db, before(policy.callLogDays));
   const flexchargeCalls = await inBatches(async () => {
     const r = await db
@@ -134,6 +163,23 @@ export async function pruneExpired(
     }),
   );
 
+  const transmissions = await inBatches(async () => {
+    const r = await db
+      .deleteFrom('flexcharge_mit.transmissions')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('flexcharge_mit.transmissions')
+          .select('id')
+          .where('state', '!=', 'pending')
+          .where('created_at', '<', historyCutoff)
+          .limit(size)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+
   const nonceCutoff = new Date(now.getTime() - policy.nonceMs);
   const webhookNonces = await inBatches(async () => {
     const r = await db
@@ -156,7 +202,7 @@ export async function pruneExpired(
     return Number(r.numDeletedRows);
   });
 
-  return { inboxEvents, flexchargeCalls, ...history, webhookNonces };
+  return { inboxEvents, quarantinedEvents, flexchargeCalls, transmissions, ...history, webhookNonces };
 }
 
 /**

@@ -40,7 +40,7 @@ describe('retention', () => {
   after(() => handle.close());
   beforeEach(async () => {
     await sql`truncate flexcharge_mit.inbox_events, flexcharge_mit.flexcharge_calls, flexcharge_mit.rescue_events,
-      flexcharge_mit.rescues, flexcharge_mit.webhook_nonces`.execute(handle.db);
+      flexcharge_mit.rescues, flexcharge_mit.webhook_nonces, flexcharge_mit.transmissions`.execute(handle.db);
   });
 
   async function inboxRow(eventId: string, receivedAt: Date, processedAt: Date | null) {
@@ -141,6 +141,53 @@ describe('retention', () => {
     const counts = await pruneExpired(handle.db, policy, now);
     assert.equal(counts.inboxEvents, 1);
     assert.deepEqual(await inboxIds(), ['evt_old_unprocessed', 'evt_young_processed']);
+  });
+
+  it('prunes quarantined inbox rows with the call log, and never a row still waiting for work', async () => {
+    await inboxRow('evt_quarantined_old', daysAgo(91), null);
+    await inboxRow('evt_quarantined_young', daysAgo(89), null);
+    await inboxRow('evt_waiting_old', daysAgo(400), null);
+    await handle.db
+      .updateTable('flexcharge_mit.inbox_events')
+      .set({ quarantine_reason: 'event id not storable as sent' })
+      .where('event_id', 'like', 'evt_quarantined%')
+      .execute();
+    const counts = await pruneExpired(handle.db, policy, now);
+    assert.equal(counts.quarantinedEvents, 1);
+    assert.equal(counts.inboxEvents, 0);
+    assert.deepEqual(await inboxIds(), ['evt_quarantined_young', 'evt_waiting_old']);
+  });
+
+  it('prunes settled charge reports after the history retention, and never a pending one', async () => {
+    const report = (chargeId: string, state: 'pending' | 'sent' | 'skipped', createdAt: Date) =>
+      handle.db
+        .insertInto('flexcharge_mit.transmissions')
+        .values({
+          merchant_id: 'default',
+          engine: 'stripe',
+          charge_id: chargeId,
+          succeeded: true,
+          amount: 2900,
+          currency: 'EUR',
+          state,
+          next_attempt_at: state === 'pending' ? createdAt : null,
+          created_at: createdAt,
+        })
+        .execute();
+    await report('ch_sent_old', 'sent', daysAgo(2558));
+    await report('ch_skipped_old', 'skipped', daysAgo(2558));
+    await report('ch_pending_old', 'pending', daysAgo(3000));
+    await report('ch_sent_young', 'sent', daysAgo(2556));
+    assert.equal((await pruneExpired(handle.db, policy, now)).transmissions, 2);
+    const left = await handle.db
+      .selectFrom('flexcharge_mit.transmissions')
+      .select('charge_id')
+      .orderBy('charge_id')
+      .execute();
+    assert.deepEqual(
+      left.map((r) => r.charge_id),
+      ['ch_pending_old', 'ch_sent_young'],
+    );
   });
 
   it('prunes call-log rows past retention and keeps younger ones', async () => {
