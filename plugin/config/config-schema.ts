@@ -173,7 +173,7 @@ export const configSchema = z
       .min(1)
       .default(90)
       .describe(
-        'Days the FlexCharge call log is kept; calls made since the oldest open rescue began are kept regardless.',
+        'Days the FlexCharge call log and quarantined webhooks are kept; calls made since the oldest open rescue began are kept regardless.',
       ),
     // Seven years is what many jurisdictions ask of accounting records (set your own obligation); the
     // floor covers card-network dispute windows, so a chargeback on a rescued payment can be answered.
@@ -183,7 +183,7 @@ export const configSchema = z
       .min(180, 'must be at least 180: a rescued payment can be disputed for 120 days and more')
       .default(2557)
       .describe(
-        'Days a finished rescue and its history are kept after their last change (default 7 years, for finance); open rescues are never pruned.',
+        'Days a finished rescue and its history (and a settled /transmit report) are kept after their last change (default 7 years, for finance); open rescues and pending reports are never pruned.',
       ),
     STRIPE_SECRET_KEY: z
       .string()
