@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { AccountRegistry, newSecretKey } from './account-registry.js';
 import { apiGateway } from './api-gateway.js';
+import { RequestCounter } from './request-counter.js';
 import { StripeApiRouter, sendError } from './api-router.js';
 import { runDueBilling } from './billing-cycle.js';
 import type { EmulatorContext } from './emulator-store.js';
@@ -111,11 +112,12 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   app.disable('x-powered-by');
   app.set('etag', false);
   const faults = new StripeFaultInjector();
+  const requests = new RequestCounter();
   app.use(
     '/_emulator',
     controlRouter(registry, { runDue, injectFault: (fault) => faults.add(fault), createStandaloneAccount }),
   );
-  app.use('/v1', apiGateway(registry, faults));
+  app.use('/v1', requests.middleware, apiGateway(registry, faults));
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -152,6 +154,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     runDue,
     deliverPendingWebhooks,
     injectFault: (fault) => faults.add(fault),
+    requests,
     get events(): readonly StripeEventRecord[] {
       const all = registry
         .all()

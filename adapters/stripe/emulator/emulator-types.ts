@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { Clock } from '../../../plugin/core/clock.js';
 import type { StripeFault } from './fault-injection.js';
+import type { RequestCounter } from './request-counter.js';
 
 /** The one API version the emulator speaks (what stripe@23 pins). */
 export const EMULATED_API_VERSION = '2026-10-28.endive';
@@ -72,6 +73,8 @@ export interface StripeEmulator {
   listen(port?: number, host?: string): Promise<StripeEmulatorServer>;
   /** The next matching API requests fail as Stripe does in an outage (see `fault-injection.ts`). */
   injectFault(fault: StripeFault): void;
+  /** The `/v1` requests answered so far, counted by kind (method and path with ids as `:id`). */
+  readonly requests: RequestCounter;
   /** Every event created so far on any account, oldest first, with its webhook deliveries. */
   readonly events: readonly StripeEventRecord[];
   /** Stops the timer and every server started by `listen`. */
