@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { AccountRegistry, newSecretKey } from './account-registry.js';
 import { apiGateway } from './api-gateway.js';
-import { RequestCounter } from './request-counter.js';
 import { StripeApiRouter, sendError } from './api-router.js';
 import { runDueBilling } from './billing-cycle.js';
 import type { EmulatorContext } from './emulator-store.js';
@@ -15,6 +14,7 @@ import type {
 } from './emulator-types.js';
 import { apiError, invalidRequest, unrecognizedUrl } from './errors.js';
 import { StripeFaultInjector } from './fault-injection.js';
+import { RequestCounter } from './request-counter.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { controlRouter } from './routes/control.js';
