@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { ApiKeyRepository } from '../../storage/api-key-repository.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { MerchantChanges } from '../../storage/merchant-changes.js';
 import type { MerchantRepository } from '../../storage/merchant-repository.js';
 import type { RescueRepository } from '../../storage/rescue-repository.js';
 import type { SessionRepository } from '../../storage/session-repository.js';
 import type { Access } from '../admin-auth.js';
+import type { OnboardingChecks } from '../onboarding-checks.js';
 import { STYLESHEET, STYLESHEET_PATH } from './layout.js';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 import { loginRoutes } from './login-routes.js';
@@ -20,6 +22,9 @@ export interface PageRouteDeps {
   changes: MerchantChanges;
   rescues: RescueRepository;
   audit: AuditLog;
+  apiKeys: ApiKeyRepository;
+  /** The readiness checklist and "test connection", shared with the JSON API. */
+  checks: OnboardingChecks;
   clock: Clock;
   logger: Logger;
   /** `Secure` on the session cookie: true but for FLEXCHARGE_ENV=local (plain HTTP). */
