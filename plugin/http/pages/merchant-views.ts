@@ -198,7 +198,7 @@ function credentialsSection(page: MerchantPage, base: string): Html {
       c
         ? html`<p>App key ${secret(c.appKey)} · app secret ${secret(c.appSecret)} · webhook key ${secret(c.webhookKey)}
 · MID <code>${c.mid}</code> · set ${when(c.updatedAt)}</p>
-<p class="${check ? (check.ok ? 'ok' : 'error') : 'muted'}">${
+<p class="last-test ${check ? (check.ok ? 'ok' : 'error') : 'muted'}">${
             check
               ? `Last test ${when(check.at)}: ${check.ok ? 'accepted' : 'refused'}, ${check.message}${check.at < c.updatedAt ? ' (before the last change)' : ''}`
               : 'Not tested yet.'
@@ -291,7 +291,7 @@ ${siteFields('site-new', add)}
 function apiKeysSection(page: MerchantPage, base: string): Html {
   const state = stateFor(page.state, 'api-key-new');
   return html`<section><h2>API keys</h2>
-<table class="stack"><thead><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th><th>Status</th></tr></thead>
+<table class="stack keys"><thead><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th><th>Status</th></tr></thead>
 <tbody>${page.apiKeys.map(
     (
       k,

@@ -46,6 +46,13 @@ export function pageRoutes(deps: PageRouteDeps): Router {
     res.type('css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
   });
   // Pages show a merchant's settings: no cache on the way may keep them.
+  // helmet's `no-referrer` makes a browser send `Origin: null` on a form POST, which the login's
+  // same-origin check cannot tell from a cross-site one; `same-origin` keeps the real Origin on our own
+  // forms and still sends `null` (refused) from another site, and no URL of ours leaks elsewhere.
+  router.use(PAGE_PATHS, (_req, res, next) => {
+    res.set('Referrer-Policy', 'same-origin');
+    next();
+  });
   router.use(PAGE_PATHS, noStore, loadSession(sessions, clock));
   router.use(
     loginRoutes({
