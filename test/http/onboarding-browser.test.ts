@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import request from 'supertest';
 import { DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/index.js';
@@ -12,6 +12,13 @@ import { stripeWebhookEvents } from '../../plugin/runtime/stripe-setup.js';
 import { type HeadlessBrowser, launchBrowser } from '../support/browser.js';
 import { justAfterPeriodEnd } from '../support/stripe-emulator-controls.js';
 import { ADMIN_TOKEN, type HttpHarness, startHttpHarness } from './http-harness.js';
+
+/** What a reader sees of an element, as text. */
+const textOf = async (l: Locator) => (await l.textContent()) ?? '';
+
+/** The value at a dotted path of an object (an audit entry's `after.appSecret.last4`), or undefined. */
+const valueAt = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null | undefined)?.[k], value);
 
 /**
  * A whole onboarding, driven through the pages by headless Chromium with real clicks and form fills:
@@ -104,7 +111,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
 
     await submitForm('/merchants', { 'Id (lowercase letters, digits, _ or -)': 'Acme!', Name: 'Acme Shoes' });
     const idError = page.locator('#merchant-new-id ~ .error');
-    assert.match(await idError.innerText(), /lowercase letters/);
+    assert.match(await textOf(idError), /lowercase letters/);
     assert.equal(await page.locator('#merchant-new-name').inputValue(), 'Acme Shoes', 'what was typed kept');
 
     await submitForm('/merchants', {
@@ -112,8 +119,8 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
       Name: 'Acme Shoes',
     });
     assert.equal(new URL(page.url()).pathname, `/merchants/${MERCHANT}`);
-    assert.equal(await page.locator('h1').innerText(), `Acme Shoes ${MERCHANT}`);
-    assert.match(await page.locator('.checklist').innerText(), /every flow is off/);
+    assert.equal(await textOf(page.locator('h1')), `Acme Shoes ${MERCHANT}`);
+    assert.match(await textOf(page.locator('.checklist')), /every flow is off/);
   });
 
   it("connects the merchant's Stripe account and its sandbox credentials, tested against the sandbox", async () => {
@@ -122,7 +129,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
       'API key (sk_… or rk_…)': acmeKey,
       'Webhook signing secret (whsec_…)': webhookSecret,
     });
-    assert.match(await page.locator('section', { hasText: 'Stripe connection' }).first().innerText(), /••••/);
+    assert.match(await textOf(page.locator('section', { hasText: 'Stripe connection' }).first()), /••••/);
 
     // A wrong secret first: saved, then refused by the sandbox, and the page says so.
     const credentials = {
@@ -132,7 +139,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
     };
     await submitForm(`${base}/credentials/sandbox`, { ...credentials, 'App secret': 'not-the-secret-0000' });
     await submitForm(`${base}/credentials/sandbox/test`, {});
-    const refused = await page.locator('.notice').innerText();
+    const refused = await textOf(page.locator('.notice'));
     assert.match(refused, /refused the app key and secret/);
 
     await page.getByText('Replace sandbox credentials').click();
@@ -141,9 +148,9 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
       'App secret': DEMO_CREDENTIAL.appSecret,
     });
     await submitForm(`${base}/credentials/sandbox/test`, {});
-    assert.match(await page.locator('.notice.ok').innerText(), /FlexCharge sandbox issued a token/);
+    assert.match(await textOf(page.locator('.notice.ok')), /FlexCharge sandbox issued a token/);
     assert.match(
-      await page.locator('p.last-test').first().innerText(),
+      await textOf(page.locator('p.last-test').first()),
       /accepted, FlexCharge sandbox issued a token/,
     );
     assert.match(await page.content(), /app secret <code>••••/);
@@ -153,7 +160,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
     const base = `/merchants/${MERCHANT}`;
     // A URL that is no URL is refused at its field.
     await submitForm(`${base}/sites`, { URL: 'ftp://shoes.acme.test' });
-    assert.match(await page.locator('#site-new-url ~ .error').innerText(), /http\(s\) URL/);
+    assert.match(await textOf(page.locator('#site-new-url ~ .error')), /http\(s\) URL/);
     await page.locator(`form[action="${base}/sites"]`).getByLabel('default site').check();
     await submitForm(`${base}/sites`, {
       URL: SHOES,
@@ -178,20 +185,20 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
         page.waitForLoadState('load'),
         form.getByRole('button', { name: 'Save mit' }).click(),
       ]);
-      assert.match(await form.innerText(), new RegExp(`${mode} / sandbox`));
+      assert.match(await textOf(form), new RegExp(`${mode} / sandbox`));
     }
-    const checklist = await page.locator('.checklist').innerText();
+    const checklist = await textOf(page.locator('.checklist'));
     assert.match(checklist, /MIT on in sandbox/);
     assert.match(checklist, /FlexCharge sandbox accepted the credentials/);
     assert.match(checklist, /2 site\(s\)/);
-    assert.equal(await page.locator('h2 .badge.ok').innerText(), 'ready');
+    assert.equal(await textOf(page.locator('h2 .badge.ok')), 'ready');
     await browser.screenshot(page, 'onboarding-3-merchant-page');
   });
 
   it('creates a key shown once and revokes it, on the page', async () => {
     const base = `/merchants/${MERCHANT}`;
     await submitForm(`${base}/api-keys`, { 'New key name': 'back office' });
-    const key = await page.locator('#new-api-key').innerText();
+    const key = await textOf(page.locator('#new-api-key'));
     assert.match(key, /^fcm_[0-9a-f]{12}_/);
     await merchantPage();
     assert.equal((await page.content()).includes(key.slice(17)), false, 'the key is not shown again');
@@ -200,7 +207,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
       page.waitForLoadState('load'),
       row.getByRole('button', { name: 'Revoke back office' }).click(),
     ]);
-    assert.match(await page.locator('table.keys tr', { hasText: 'back office' }).innerText(), /revoked/);
+    assert.match(await textOf(page.locator('table.keys tr', { hasText: 'back office' })), /revoked/);
     const refused = await request(h.plugin.url)
       .get(`/admin/merchants/${MERCHANT}`)
       .auth(key, { type: 'bearer' });
@@ -251,17 +258,17 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
     // A month went by: the session ended; the operator signs in again.
     await signIn(page);
     await browser.screenshot(page, 'onboarding-4-merchant-list');
-    assert.match(await page.locator('tr', { hasText: 'Acme Shoes' }).innerText(), /ready/);
+    assert.match(await textOf(page.locator('tr', { hasText: 'Acme Shoes' })), /ready/);
     await merchantPage();
     const rescueRow = page.locator('tr', { hasText: invoice.id });
     assert.equal(await rescueRow.count(), 1, 'the declined renewal is on the page');
-    assert.match(await rescueRow.innerText(), /mit/);
-    assert.match(await page.locator('.checklist').innerText(), /last Stripe event/);
+    assert.match(await textOf(rescueRow), /mit/);
+    assert.match(await textOf(page.locator('.checklist')), /last Stripe event/);
     await browser.screenshot(page, 'onboarding-5-merchant-page-with-rescue');
 
     await Promise.all([page.waitForLoadState('load'), rescueRow.getByRole('link').click()]);
-    assert.match(await page.locator('h1').innerText(), new RegExp(`Rescue of ${invoice.id}`));
-    const history = await page.locator('section', { hasText: 'History' }).innerText();
+    assert.match(await textOf(page.locator('h1')), new RegExp(`Rescue of ${invoice.id}`));
+    const history = await textOf(page.locator('section', { hasText: 'History' }));
     assert.match(history, /held|sent|recovered/);
     await browser.screenshot(page, 'onboarding-6-rescue-page');
 
@@ -287,13 +294,13 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
     assert.deepEqual([created?.before, created?.after?.name], [null, 'Acme Shoes']);
     const engine = find('engine.updated');
     assert.equal(engine?.before, null);
-    assert.equal((engine?.after?.apiKey as { last4: string }).last4, acmeKey.slice(-4));
+    assert.equal(valueAt(engine, 'after.apiKey.last4'), acmeKey.slice(-4));
 
     const [wrong, right] = entries.filter((e) => e.action === 'credentials.updated');
     assert.equal(wrong?.before, null);
-    assert.equal((wrong?.after?.appSecret as { last4: string }).last4, '0000');
-    assert.equal((right?.before?.appSecret as { last4: string }).last4, '0000');
-    assert.equal((right?.after?.appSecret as { last4: string }).last4, DEMO_CREDENTIAL.appSecret.slice(-4));
+    assert.equal(valueAt(wrong, 'after.appSecret.last4'), '0000');
+    assert.equal(valueAt(right, 'before.appSecret.last4'), '0000');
+    assert.equal(valueAt(right, 'after.appSecret.last4'), DEMO_CREDENTIAL.appSecret.slice(-4));
     assert.equal(right?.after?.mid, DEMO_CREDENTIAL.mid);
 
     const sites = entries.filter((e) => e.action === 'site.created');
@@ -306,11 +313,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
     );
     const switched = find('site.updated');
     assert.deepEqual(
-      [
-        switched?.target,
-        (switched?.before?.enabled as { mit: boolean }).mit,
-        (switched?.after?.enabled as { mit: boolean }).mit,
-      ],
+      [switched?.target, valueAt(switched, 'before.enabled.mit'), valueAt(switched, 'after.enabled.mit')],
       [sites[1]?.after?.id, true, false],
     );
 
@@ -333,7 +336,7 @@ describe('onboarding in a browser: from an empty plugin to a rescued renewal on 
 
     // The same entries on the merchant's page, each with what changed.
     await merchantPage();
-    const changes = await page.locator('table.audit').innerText();
+    const changes = await textOf(page.locator('table.audit'));
     assert.match(changes, /flow\.updated[\s\S]*mode: shadow → on/);
     assert.match(changes, /merchant\.created/);
     const html = await page.content();

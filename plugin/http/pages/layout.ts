@@ -53,9 +53,11 @@ header a{color:#fff;text-decoration:none;font-weight:600}
 main{max-width:60rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+section>h2:first-child{margin-top:0}
 section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:1rem;margin-bottom:1rem;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eceef1;vertical-align:top}
+table.audit td:first-child{white-space:nowrap}
 form{margin:.5rem 0}
 form.inline{display:inline-flex;gap:.5rem;align-items:center;flex-wrap:wrap;margin:0}
 .fields{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.5rem 1rem;align-items:end}
@@ -93,7 +95,7 @@ summary{cursor:pointer;color:#2557d6}
 main{padding:.5rem}section{padding:.75rem}th,td{padding:.3rem}
 table.stack thead{display:none}
 table.stack tr{display:block;border-bottom:1px solid #dde1e6;padding:.4rem 0}
-table.stack td{display:grid;grid-template-columns:6.5rem 1fr;gap:.5rem;border:0;padding:.15rem 0}
-table.stack td::before{content:attr(data-label);font-weight:600;color:#5b6470;font-size:.85rem}
+table.stack td{display:block;position:relative;border:0;padding:.15rem 0 .15rem 7rem;min-height:1.6rem;overflow-wrap:anywhere}
+table.stack td::before{content:attr(data-label);position:absolute;left:0;width:6.5rem;font-weight:600;color:#5b6470;font-size:.85rem}
 }
 `;

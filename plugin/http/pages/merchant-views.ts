@@ -175,6 +175,7 @@ function stripeSection(page: MerchantPage, base: string): Html {
 · webhook secret ${secret(e.webhookSecret)} · set ${when(e.updatedAt)}</p>`
       : html`<p class="muted">Not connected.</p>`
   }
+<details${e && !state ? '' : html` open`}><summary>${e ? 'Replace the' : 'Enter the'} Stripe connection</summary>
 <form method="post" action="${base}/engines/stripe">${csrfField(page.csrfToken)}
 ${otherErrors(state, ['apiKey', 'webhookSecret', 'stripeAccountId'])}
 <p class="muted">Its own account (secret or restricted key and the webhook endpoint's signing secret), or a Connect account id. Saving replaces the whole connection.</p>
@@ -182,7 +183,7 @@ ${otherErrors(state, ['apiKey', 'webhookSecret', 'stripeAccountId'])}
 ${input(form, state, { name: 'apiKey', label: 'API key (sk_… or rk_…)', type: 'password' })}
 ${input(form, state, { name: 'webhookSecret', label: 'Webhook signing secret (whsec_…)', type: 'password' })}
 ${input(form, state, { name: 'stripeAccountId', label: 'Connect account id (acct_…)', value: e?.stripeAccountId })}
-</div><p><button type="submit">Save Stripe connection</button></p></form></section>`;
+</div><p><button type="submit">Save Stripe connection</button></p></form></details></section>`;
 }
 
 const CREDENTIAL_FIELDS = ['appKey', 'appSecret', 'mid', 'webhookKey', 'defaultSiteId', 'defaultSiteUrl'];
