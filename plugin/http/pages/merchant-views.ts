@@ -100,7 +100,7 @@ ${apiKeysSection(page, base)}
     (
       r,
     ) => html`<tr><td data-label="State"><a href="${base}/rescues/${encodeURIComponent(r.id)}">${r.state}</a></td>
-<td data-label="Invoice">${r.invoice_id}</td><td data-label="Amount">${amount(r)}</td><td data-label="Flow">${r.flow}</td><td data-label="Site">${r.site ?? ''}</td><td data-label="Created">${when(r.created_at)}</td></tr>`,
+<td data-label="Invoice">${r.invoice_id}</td><td data-label="Amount">${amount(r)}</td><td data-label="Flow">${r.flow}</td><td data-label="Site">${siteName(m, r.site_id, r.site)}</td><td data-label="Created">${when(r.created_at)}</td></tr>`,
   )}</tbody></table>${page.rescues.length ? '' : html`<p class="muted">No rescues yet.</p>`}</section>
 <section><h2>Recent changes</h2>
 <table class="stack audit"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Of</th><th>Change</th></tr></thead>
@@ -108,6 +108,12 @@ ${apiKeysSection(page, base)}
     (e) =>
       html`<tr><td data-label="When">${when(e.at)}</td><td data-label="Who">${e.actor}</td><td data-label="What">${e.action}</td><td data-label="Of">${e.target ?? ''}</td><td data-label="Change">${auditChange(e)}</td></tr>`,
   )}</tbody></table>${page.audit.length ? '' : html`<p class="muted">No changes yet.</p>`}</section>`;
+}
+
+// A rescue's site by the name the operator gave it (its URL or descriptor), else the reference sent.
+function siteName(m: MerchantDetails, siteId: string | null, sent: string | null): string {
+  const s = m.sites.find((x) => x.id === siteId);
+  return s?.url ?? s?.statementDescriptor ?? sent ?? '';
 }
 
 function readinessSection(r: Readiness): Html {
