@@ -95,6 +95,8 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
     const csp = page.headers['content-security-policy'] ?? '';
     assert.match(csp, /(^|;)style-src 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline|https:/);
+    // With helmet's no-referrer a browser's login form would carry `Origin: null`, refused as cross-site.
+    assert.equal(page.headers['referrer-policy'], 'same-origin');
     const css = await h.http.get('/assets/pages.css');
     assert.deepEqual([css.status, css.type], [200, 'text/css']);
   });
