@@ -11,6 +11,7 @@ import { createApp } from '../http/create-app.js';
 import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
+import { createOnboardingChecks } from '../http/onboarding-checks.js';
 import { pageRoutes } from '../http/pages/page-routes.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
@@ -174,6 +175,14 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
         changes: merchantChanges,
         rescues,
         audit,
+        apiKeys,
+        checks: createOnboardingChecks({
+          db: database.db,
+          merchants: merchantRepository,
+          hosts: flexcharge.hosts,
+          clock,
+          environmentMerchantId: DEFAULT_MERCHANT_ID,
+        }),
         clock,
         logger,
         // Locally the pages are served over plain HTTP, where a Secure cookie would never come back.

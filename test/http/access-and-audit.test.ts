@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Express } from 'express';
 import { sql } from 'kysely';
 import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
+import { type Method, routesOf } from '../support/app-routes.js';
 import { ADMIN_TOKEN, type HttpHarness, startHttpHarness } from './http-harness.js';
 
 const A = 'acme';
@@ -25,32 +25,6 @@ const SECRETS = [
   STRIPE.webhookSecret,
 ];
 const KEY_FORMAT = /^fcm_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
-
-type Method = 'get' | 'put' | 'post' | 'delete';
-
-/** Every route the app serves, read from its own router stacks: a route added later is in here too. */
-function routesOf(app: Express): { method: Method; path: string }[] {
-  const found: { method: Method; path: string }[] = [];
-  type Layer = {
-    route?: { path: string | string[]; methods: Record<string, boolean> };
-    handle?: { stack?: Layer[] };
-    rawPath?: unknown;
-  };
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const paths = ([] as string[]).concat(layer.route.path);
-        for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all'))
-          for (const path of paths) found.push({ method: method as Method, path: prefix + path });
-      } else if (layer.handle?.stack) {
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return found;
-}
 
 // Webhooks are authenticated by their senders' signatures, the health check, the login page and
 // the pages' stylesheet by nothing.

@@ -6,13 +6,20 @@ import { ManualClock } from '../../plugin/core/clock.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import { createAccess } from '../../plugin/http/admin-auth.js';
 import { createApp } from '../../plugin/http/create-app.js';
+import { createOnboardingChecks } from '../../plugin/http/onboarding-checks.js';
 import { pageRoutes } from '../../plugin/http/pages/page-routes.js';
+import { createApiKeyRepository } from '../../plugin/storage/api-key-repository.js';
 import { createAuditLog } from '../../plugin/storage/audit-log.js';
 import { createMerchantChanges } from '../../plugin/storage/merchant-changes.js';
 import { createMerchantRepository } from '../../plugin/storage/merchant-repository.js';
 import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
 import { createSessionRepository } from '../../plugin/storage/session-repository.js';
+import { routesOf } from '../support/app-routes.js';
 import { ADMIN_TOKEN, type HttpHarness, startHttpHarness } from './http-harness.js';
+
+/** The value at a dotted path of an object (an audit entry's `after.appSecret.last4`), or undefined. */
+const valueAt = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null | undefined)?.[k], value);
 
 const A = 'acme';
 const B = 'globex';
@@ -36,6 +43,7 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
   let keyA: string;
   let prefixA: string;
   let rescueIdA: string;
+  let keyB: string;
   const partner = (method: 'get' | 'put' | 'post', path: string, body?: object) => {
     const req = h.http[method](path).set('authorization', `Bearer ${ADMIN_TOKEN}`);
     return body ? req.send(body) : req;
@@ -62,6 +70,8 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
     await partner('put', `/admin/merchants/${A}/engines/stripe`, STRIPE).expect(200);
     const key = await partner('post', `/admin/merchants/${A}/api-keys`, { name: 'pages' }).expect(201);
     keyA = key.body.key;
+    keyB = (await partner('post', `/admin/merchants/${B}/api-keys`, { name: 'pages b' }).expect(201)).body
+      .key;
     prefixA = key.body.apiKey.prefix;
     const now = h.clock.now();
     rescueIdA = (
@@ -85,6 +95,8 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
     const csp = page.headers['content-security-policy'] ?? '';
     assert.match(csp, /(^|;)style-src 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline|https:/);
+    // With helmet's no-referrer a browser's login form would carry `Origin: null`, refused as cross-site.
+    assert.equal(page.headers['referrer-policy'], 'same-origin');
     const css = await h.http.get('/assets/pages.css');
     assert.deepEqual([css.status, css.type], [200, 'text/css']);
   });
@@ -123,7 +135,9 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
   });
 
   it('refuses a wrong password with the login page again, and no cookie', async () => {
-    for (const password of ['', 'wrong', `${ADMIN_TOKEN}x`, `${keyA.slice(0, -1)}A`]) {
+    // The key with its last character changed (never to itself).
+    const altered = `${keyA.slice(0, -1)}${keyA.endsWith('A') ? 'B' : 'A'}`;
+    for (const password of ['', 'wrong', `${ADMIN_TOKEN}x`, altered]) {
       const res = await h.http.post('/login').type('form').send({ password });
       assert.equal(res.status, 401, password);
       assert.equal(res.headers['set-cookie'], undefined);
@@ -189,7 +203,7 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
       ['on', 'production'],
     );
     const page = await agent.get(`/merchants/${A}`);
-    assert.match(page.text, new RegExp(`key:${prefixA}</td><td>flow.updated`));
+    assert.match(page.text, new RegExp(`key:${prefixA}</td><td[^>]*>flow.updated`));
   });
 
   it('adds a site and switches its flows; a bad site form shows the error at its field', async () => {
@@ -298,6 +312,154 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
     assert.deepEqual([res.status, res.headers.location], [303, '/login']);
   });
 
+  it("refuses every page of merchant A to merchant B's session (404), and changes nothing of A", async () => {
+    const siteId = (
+      await partner('post', `/admin/merchants/${A}/sites`, { url: 'https://guarded.acme.test' }).expect(201)
+    ).body.site.id as string;
+    const keyIdA = (await partner('get', `/admin/merchants/${A}/api-keys`).expect(200)).body.apiKeys[0].id;
+    const stateOfA = async () =>
+      JSON.stringify([
+        await createMerchantRepository(h.database.db, h.plugin.secrets).getMerchant(A),
+        await createAuditLog(h.database.db).list(A, { limit: 200 }),
+        (await partner('get', `/admin/merchants/${A}/api-keys`)).body,
+      ]);
+    const before = await stateOfA();
+    const { agent, csrf } = await signedIn(keyB);
+    const routes = routesOf(h.plugin.app).filter((r) => r.path.startsWith('/merchants/:merchant'));
+    assert.ok(routes.length >= 14, `only ${routes.length} page routes`);
+    for (const { method, path } of routes) {
+      const filled = path.replace(/:(\w+)/g, (_, name: string) => {
+        const value = {
+          merchant: A,
+          site: siteId,
+          environment: 'sandbox',
+          flow: 'mit',
+          engine: 'stripe',
+          id: path.includes('/api-keys/') ? keyIdA : rescueIdA,
+        }[name];
+        assert.ok(value, `no value for :${name} in ${path}: add one here`);
+        return value;
+      });
+      const res =
+        method === 'get'
+          ? await agent.get(filled)
+          : await agent
+              .post(filled)
+              .type('form')
+              .send({ csrf, name: 'Taken over', mode: 'off', environment: 'sandbox', url: 'https://b.test' });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.doesNotMatch(res.text, /acme inc/);
+    }
+    const creation = await agent.post('/merchants').type('form').send({ csrf, id: 'newco', name: 'New Co' });
+    assert.equal(creation.status, 403, "creating a merchant is the partner's");
+    assert.equal((await partner('get', '/admin/merchants/newco')).status, 404);
+    assert.equal(await stateOfA(), before);
+    await h.http
+      .delete(`/admin/merchants/${A}/sites/${siteId}`)
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .expect(200);
+  });
+
+  it('renames, connects Stripe, removes credentials, edits and deletes a site, makes and revokes a key: each audited', async () => {
+    const { agent, csrf } = await signedIn(ADMIN_TOKEN);
+    const post = (path: string, body: Record<string, string>) =>
+      agent
+        .post(`/merchants/${A}${path}`)
+        .type('form')
+        .send({ csrf, ...body });
+    const latest = async () => (await createAuditLog(h.database.db).list(A, { limit: 1 }))[0];
+
+    const badName = await post('', { name: 'Acme Renamed', siteMetadataKey: 'bad[key]' });
+    assert.equal(badName.status, 400);
+    assert.match(
+      badName.text,
+      /name="siteMetadataKey" value="bad\[key\]">\s*<span class="error">must not contain/,
+    );
+    assert.equal((await post('', { name: 'Acme Renamed' })).status, 303);
+    const renamed = await latest();
+    assert.deepEqual(
+      [renamed?.action, valueAt(renamed, 'before.name'), valueAt(renamed, 'after.name')],
+      ['merchant.updated', 'acme inc', 'Acme Renamed'],
+    );
+
+    const badStripe = await post('/engines/stripe', {
+      apiKey: 'pk_test_public',
+      webhookSecret: STRIPE.webhookSecret,
+    });
+    assert.equal(badStripe.status, 400);
+    assert.match(
+      badStripe.text,
+      /name="apiKey" value="" autocomplete="new-password">\s*<span class="error">must be a Stripe secret/,
+    );
+    assert.equal(badStripe.text.includes(STRIPE.webhookSecret), false, 'a typed secret is not shown again');
+
+    // Credentials a flow runs on are not removed: the refusal is shown at their form.
+    await partner('put', `/admin/merchants/${A}/credentials/sandbox`, CREDENTIALS).expect(200);
+    const refused = await post('/credentials/sandbox/remove', {});
+    assert.equal(refused.status, 409);
+    assert.match(refused.text, /flow mit of merchant acme runs in sandbox/);
+    assert.equal((await post('/flows/mit', { mode: 'off', environment: 'sandbox' })).status, 303);
+    assert.equal((await post('/credentials/sandbox/remove', {})).status, 303);
+    const removed = await latest();
+    assert.deepEqual(
+      [removed?.action, removed?.target, valueAt(removed, 'before.mid'), removed?.after],
+      ['credentials.removed', 'sandbox', CREDENTIALS.mid, null],
+    );
+
+    const site = (
+      await partner('post', `/admin/merchants/${A}/sites`, { url: 'https://old.acme.test' }).expect(201)
+    ).body.site.id as string;
+    const bad = await post(`/sites/${site}`, { url: 'nope' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /id="site-edit-[^"]+-url" name="url" value="nope">\s*<span class="error">/);
+    assert.equal(
+      (await post(`/sites/${site}`, { url: 'https://new.acme.test', 'enabled.mit': 'on' })).status,
+      303,
+    );
+    const edited = await latest();
+    assert.deepEqual(
+      [edited?.action, valueAt(edited, 'before.url'), valueAt(edited, 'after.url')],
+      ['site.updated', 'https://old.acme.test', 'https://new.acme.test'],
+    );
+    assert.deepEqual(valueAt(edited, 'after.enabled'), {
+      mit: true,
+      cit_website: false,
+      cit_call_center: false,
+    });
+    assert.equal((await post(`/sites/${site}/delete`, {})).status, 303);
+    const deleted = await latest();
+    assert.deepEqual([deleted?.action, deleted?.target, deleted?.after], ['site.deleted', site, null]);
+
+    const unnamed = await post('/api-keys', { name: ' ' });
+    assert.equal(unnamed.status, 400);
+    assert.match(unnamed.text, /name="name" value=" ">\s*<span class="error">must not be empty/);
+    const made = await post('/api-keys', { name: 'ops' });
+    assert.equal(made.status, 201);
+    assert.equal(made.headers['cache-control'], 'no-store');
+    const key = /id="new-api-key">([^<]+)</.exec(made.text)?.[1] ?? '';
+    assert.match(key, /^fcm_[0-9a-f]{12}_/);
+    const page = await agent.get(`/merchants/${A}`);
+    assert.equal(page.text.includes(key.slice(17)), false, 'a key is shown once');
+    const listed = (await partner('get', `/admin/merchants/${A}/api-keys`).expect(200)).body.apiKeys;
+    const id = listed.find((k: { name: string }) => k.name === 'ops')?.id;
+    assert.match(
+      page.text,
+      new RegExp(`action="/merchants/acme/api-keys/${id}/revoke"`),
+      'its revoke button',
+    );
+    assert.ok(id);
+    assert.equal((await post(`/api-keys/${id}/revoke`, {})).status, 303);
+    const revoked = await latest();
+    assert.deepEqual(
+      [revoked?.action, valueAt(revoked, 'before.revokedAt'), typeof valueAt(revoked, 'after.revokedAt')],
+      ['api_key.revoked', null, 'string'],
+    );
+    assert.equal(
+      (await request(h.plugin.url).get(`/admin/merchants/${A}`).auth(key, { type: 'bearer' })).status,
+      401,
+    );
+  });
+
   it('ends a session after 12 hours without a request', async () => {
     const { agent } = await signedIn(ADMIN_TOKEN);
     h.clock.advance(11 * 60 * 60 * 1000);
@@ -327,6 +489,14 @@ describe('onboarding pages: login rate limit and Secure cookies', () => {
             changes: createMerchantChanges(db, h.plugin.secrets),
             rescues: createRescueRepository(db),
             audit: createAuditLog(db),
+            apiKeys: createApiKeyRepository(db),
+            checks: createOnboardingChecks({
+              db,
+              merchants: createMerchantRepository(db, h.plugin.secrets),
+              hosts: h.plugin.flexcharge.hosts,
+              clock,
+              environmentMerchantId: 'default',
+            }),
             clock,
             logger: silentLogger,
             secureCookies: true,

@@ -53,9 +53,11 @@ header a{color:#fff;text-decoration:none;font-weight:600}
 main{max-width:60rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+section>h2:first-child{margin-top:0}
 section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:1rem;margin-bottom:1rem;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eceef1;vertical-align:top}
+table.audit td:first-child{white-space:nowrap}
 form{margin:.5rem 0}
 form.inline{display:inline-flex;gap:.5rem;align-items:center;flex-wrap:wrap;margin:0}
 .fields{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.5rem 1rem;align-items:end}
@@ -63,9 +65,37 @@ label{display:block;font-size:.9rem}
 input[type=text],input[type=password],input[type=url],select{width:100%;padding:.4rem;font:inherit;border:1px solid #b8bec6;border-radius:4px}
 button{padding:.4rem .9rem;font:inherit;border:0;border-radius:4px;background:#2557d6;color:#fff;cursor:pointer}
 .error{color:#b3261e;font-size:.85rem;display:block}
+p.error{display:block}
+.ok{color:#1e6b34}
 .notice{padding:.5rem .75rem;border-radius:4px;background:#fdecea;color:#b3261e}
+.notice.ok{background:#e6f4ea;color:#1e6b34}
 .muted{color:#5b6470}
 .who{font-size:.9rem}
-code{font-size:.9em}
-@media (max-width:40rem){main{padding:.5rem}section{padding:.75rem}th,td{padding:.3rem}}
+code{font-size:.9em;overflow-wrap:anywhere}
+code.key{display:inline-block;margin-top:.25rem;padding:.25rem .4rem;background:#fff;border:1px solid #b8bec6;border-radius:4px;color:#1b1f24;user-select:all}
+h3{font-size:1rem;margin:1rem 0 .25rem}
+.crumbs{margin:0;font-size:.9rem}
+.badge{display:inline-block;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;vertical-align:middle}
+.badge.ok{background:#e6f4ea;color:#1e6b34}
+.badge.missing{background:#fff4e5;color:#8a4b00}
+.checklist{list-style:none;margin:0;padding:0}
+.checklist li{padding:.2rem 0;overflow-wrap:anywhere}
+.checklist .mark{display:inline-block;width:1.2rem;font-weight:700}
+.checklist .ok .mark{color:#1e6b34}.checklist .missing .mark{color:#b3261e}.checklist .waiting .mark{color:#8a4b00}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
+button.danger{background:#fff;color:#b3261e;border:1px solid #b3261e}
+details{margin:.5rem 0}
+summary{cursor:pointer;color:#2557d6}
+.site{border-top:1px solid #eceef1;padding-top:.5rem;margin-top:.5rem}
+.switches{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
+.switches label{display:inline-flex;gap:.3rem;align-items:center}
+.change{font-size:.85rem;overflow-wrap:anywhere}
+.change .field{font-weight:600}
+@media (max-width:40rem){
+main{padding:.5rem}section{padding:.75rem}th,td{padding:.3rem}
+table.stack thead{display:none}
+table.stack tr{display:block;border-bottom:1px solid #dde1e6;padding:.4rem 0}
+table.stack td{display:block;position:relative;border:0;padding:.15rem 0 .15rem 7rem;min-height:1.6rem;overflow-wrap:anywhere}
+table.stack td::before{content:attr(data-label);position:absolute;left:0;width:6.5rem;font-weight:600;color:#5b6470;font-size:.85rem}
+}
 `;

@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { ApiKeyRepository } from '../../storage/api-key-repository.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { MerchantChanges } from '../../storage/merchant-changes.js';
 import type { MerchantRepository } from '../../storage/merchant-repository.js';
 import type { RescueRepository } from '../../storage/rescue-repository.js';
 import type { SessionRepository } from '../../storage/session-repository.js';
 import type { Access } from '../admin-auth.js';
+import type { OnboardingChecks } from '../onboarding-checks.js';
 import { STYLESHEET, STYLESHEET_PATH } from './layout.js';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 import { loginRoutes } from './login-routes.js';
@@ -20,6 +22,9 @@ export interface PageRouteDeps {
   changes: MerchantChanges;
   rescues: RescueRepository;
   audit: AuditLog;
+  apiKeys: ApiKeyRepository;
+  /** The readiness checklist and "test connection", shared with the JSON API. */
+  checks: OnboardingChecks;
   clock: Clock;
   logger: Logger;
   /** `Secure` on the session cookie: true but for FLEXCHARGE_ENV=local (plain HTTP). */
@@ -41,6 +46,13 @@ export function pageRoutes(deps: PageRouteDeps): Router {
     res.type('css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
   });
   // Pages show a merchant's settings: no cache on the way may keep them.
+  // helmet's `no-referrer` makes a browser send `Origin: null` on a form POST, which the login's
+  // same-origin check cannot tell from a cross-site one; `same-origin` keeps the real Origin on our own
+  // forms and still sends `null` (refused) from another site, and no URL of ours leaks elsewhere.
+  router.use(PAGE_PATHS, (_req, res, next) => {
+    res.set('Referrer-Policy', 'same-origin');
+    next();
+  });
   router.use(PAGE_PATHS, noStore, loadSession(sessions, clock));
   router.use(
     loginRoutes({
