@@ -124,12 +124,13 @@ export function createWorker(deps: WorkerDeps) {
    */
   async function processRescue(row: RescueRow): Promise<void> {
     // Every line of this step carries whose rescue it is and what it is about.
-    const log = withFields(deps.logger, {
+    const ids = {
       merchantId: row.merchant_id,
       rescueId: row.id,
       invoiceId: row.invoice_id,
       orderId: row.flexcharge_order_id,
-    });
+    };
+    const log = withFields(deps.logger, ids);
     const renew = () => deps.rescues.renewLease(row.id, workerId, deps.clock.now(), leaseMs);
     const lease = keepLease({
       renew,
@@ -158,9 +159,9 @@ export function createWorker(deps: WorkerDeps) {
       await guard();
       const applied = await deps.rescues.applyStep(row, outcome, workerId, deps.clock.now());
       if (applied && outcome.to) {
-        log.info('rescue moved', {
-          // The step may have just been given FlexCharge's order id (an evaluate).
-          ...(outcome.patch?.providerOrderId ? { orderId: outcome.patch.providerOrderId } : {}),
+        // The step may have just been given FlexCharge's order id (an evaluate).
+        const orderId = outcome.patch?.providerOrderId;
+        (orderId ? withFields(deps.logger, { ...ids, orderId }) : log).info('rescue moved', {
           from: row.state,
           to: outcome.to,
           note: outcome.note,
