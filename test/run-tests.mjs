@@ -2,8 +2,8 @@
 // end-to-end files (test/e2e/) run once per behaviour profile in E2E_PROFILES (comma-separated,
 // default all three: `default,alternate,final-action`; see test/e2e/plugin-harness.ts), the other files once, with the first profile.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const filter = process.argv.slice(2);
 const files = readdirSync('test', { recursive: true })
@@ -30,12 +30,25 @@ for (const run of runs) {
   if (run.files.length === 0) continue;
   const e2eCount = run.files.filter((f) => e2e.includes(f)).length;
   console.log(`\n=== E2E_PROFILE=${run.profile}: ${run.files.length} files (${e2eCount} end-to-end) ===\n`);
+  // The plugin's log lines of this run, one file per test process, scanned after the e2e files.
+  const logDir = resolve('test-output', 'logs', run.profile);
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const env = { ...process.env, E2E_PROFILE: run.profile, LOG_CAPTURE_DIR: logDir };
   const { status } = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...run.files],
-    { stdio: 'inherit', env: { ...process.env, E2E_PROFILE: run.profile } },
+    { stdio: 'inherit', env },
   );
-  if (status !== 0) {
+  const scan =
+    e2eCount === 0
+      ? { status: 0 }
+      : spawnSync(
+          process.execPath,
+          ['--import', 'tsx', '--test', '--test-reporter=spec', join('test', 'e2e-log-scan.ts')],
+          { stdio: 'inherit', env: { ...env, LOG_CAPTURE_MIN_FILES: String(e2eCount) } },
+        );
+  if (status !== 0 || scan.status !== 0) {
     failed = true;
     console.log(`\n=== E2E_PROFILE=${run.profile}: FAILED ===`);
   }

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { ConfigError } from '../../plugin/core/errors.js';
+import { observedHttpClient, type StripeCallObserver } from './observed-http-client.js';
 
 export interface StripeClientConfig {
   /** `sk_…` or a restricted `rk_…` key (see README.md for the permissions it needs). */
@@ -19,6 +20,8 @@ export interface StripeClientConfig {
    * Absent: calls act on the key's own account.
    */
   readonly stripeAccount?: string | undefined;
+  /** Told of every HTTP attempt (endpoint, status, time), for metrics; absent: the SDK's client as is. */
+  readonly observe?: StripeCallObserver | undefined;
 }
 
 /**
@@ -31,6 +34,7 @@ export function createStripeClient(config: StripeClientConfig): Stripe {
     ...(config.timeoutMs === undefined ? {} : { timeout: config.timeoutMs }),
     ...(config.stripeAccount ? { stripeAccount: parseStripeAccount(config.stripeAccount) } : {}),
     ...(config.apiBase ? parseApiBase(config.apiBase) : {}),
+    ...(config.observe ? { httpClient: observedHttpClient(config.observe) } : {}),
     appInfo: { name: 'flexcharge-mit-plugin' },
   });
 }

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
-import { createConsoleLogger } from '../core/logger.js';
+import { createLogger, loggerOptionsFromEnv } from '../observability/logger.js';
 import { emulatorSwitches, localSwitchesFromEnv, sandboxSwitches } from '../runtime/local-switches.js';
 import { startPlugin } from '../runtime/start-plugin.js';
 import { openDatabase, targetFromConfig } from '../storage/database.js';
@@ -19,7 +19,7 @@ const USAGE = `usage: flexcharge-mit <command>
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
 
-const logger = createConsoleLogger();
+const logger = createLogger(loggerOptionsFromEnv(process.env));
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'help'] = argv;

@@ -54,6 +54,23 @@ export const configSchema = z
       .min(24, 'must be at least 24 characters')
       .optional()
       .describe('Bearer token for the admin API. Absent: the admin API is switched off.'),
+    METRICS_TOKEN: z
+      .string()
+      .min(24, 'must be at least 24 characters')
+      .optional()
+      .describe(
+        'Bearer token a Prometheus scraper presents at GET /metrics (the partner ADMIN_TOKEN is accepted too; merchant keys never are, as the metrics span every merchant). Neither set: /metrics is off (403).',
+      ),
+    LOG_LEVEL: z
+      .enum(['debug', 'info', 'warn', 'error', 'silent'])
+      .default('info')
+      .describe('The least severe log entries written.'),
+    LOG_FORMAT: z
+      .enum(['json', 'text'])
+      .default('json')
+      .describe(
+        '`json`: one JSON object per line on stdout, for a log collector; `text`: one readable line per entry, for a terminal.',
+      ),
     ENCRYPTION_KEY: base64Bytes(32, '32 random bytes, e.g. `openssl rand -base64 32`')
       .optional()
       .describe(

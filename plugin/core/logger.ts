@@ -3,17 +3,22 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger whose every entry also carries `fields` (e.g. the ids of the rescue being worked). */
+  child?(fields: Record<string, unknown>): Logger;
 }
 
-export function createConsoleLogger(name = 'flexcharge-mit'): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) => {
-    const line = JSON.stringify({ time: new Date().toISOString(), level, name, message, ...fields });
-    (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
-  };
+/**
+ * `logger` with `fields` on every entry: its own `child` when it has one (pino's binds them once),
+ * else a wrapper, so a plain test logger works too. An entry's own fields win over these.
+ */
+export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  if (logger.child) return logger.child(fields);
+  const merged = (more?: Record<string, unknown>) => ({ ...fields, ...more });
   return {
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
+    info: (m, f) => logger.info(m, merged(f)),
+    warn: (m, f) => logger.warn(m, merged(f)),
+    error: (m, f) => logger.error(m, merged(f)),
+    child: (more) => withFields(logger, { ...fields, ...more }),
   };
 }
 

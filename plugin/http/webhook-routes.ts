@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { BillingEngineAdapter } from '../core/billing-engine.js';
 import type { Clock } from '../core/clock.js';
 import { NotFoundError, SignatureError, ValidationError } from '../core/errors.js';
@@ -6,6 +6,7 @@ import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import type { InboxRepository, IncomingEvent } from '../storage/inbox-repository.js';
 import { prepareForStorage } from '../storage/storable-event.js';
 import { headersAsSent, type WebhookHeaders } from './headers-as-sent.js';
+import { noteIntake, observeIntake, type WebhookIntakeObserver } from './webhook-intake-observer.js';
 
 /** A rescue provider's webhook after its signature verified. */
 export interface VerifiedProviderWebhook {
@@ -43,6 +44,8 @@ export interface WebhookRouteDeps {
   stripeConnect: Pick<BillingEngineAdapter, 'verifyWebhook'> | null;
   /** The host FlexCharge signs for: PUBLIC_URL's host when set, else the request's Host header. */
   publicHost?: string;
+  /** Told of every webhook request once answered: received or refused, and how long it took. */
+  observeIntake?: WebhookIntakeObserver;
 }
 
 // Webhooks are verified on the raw bytes before anything is parsed or stored, then stored and
@@ -98,6 +101,17 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     };
   };
 
+  /** Answers a stored event, noting for the intake metrics what became of it. */
+  const answer = (res: Response, body: Awaited<ReturnType<typeof store>>) => {
+    noteIntake(res, { outcome: body.quarantined ? 'quarantined' : body.duplicate ? 'duplicate' : 'stored' });
+    res.status(200).json(body);
+  };
+  const refuse = (res: Response, next: (err: unknown) => void, err: unknown) => {
+    noteIntake(res, { error: err });
+    next(err);
+  };
+  const observed = (source: string) => observeIntake(source, deps.observeIntake);
+
   const merchantOf = (req: Request) => {
     const id = req.params.merchant;
     return typeof id === 'string' ? id : deps.defaultMerchantId;
@@ -115,13 +129,13 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
         const merchant = await resolve(merchantId);
         const raw = bodyOf(req);
         const event = merchant.engine(engineId).verifyWebhook(raw, headersAsSent(req));
-        res.status(200).json(await store(engineId, merchantId, raw, event));
+        answer(res, await store(engineId, merchantId, raw, event));
       } catch (err) {
-        next(err);
+        refuse(res, next, err);
       }
     };
-    router.post(`/webhooks/${engineId}`, rawBody, receive);
-    router.post(`/webhooks/${engineId}/:merchant`, rawBody, receive);
+    router.post(`/webhooks/${engineId}`, observed(engineId), rawBody, receive);
+    router.post(`/webhooks/${engineId}/:merchant`, observed(engineId), rawBody, receive);
   }
 
   const receiveProvider: RequestHandler = async (req, res, next) => {
@@ -131,15 +145,15 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
       const raw = bodyOf(req);
       const host = deps.publicHost ?? req.headers.host ?? '';
       const event = merchant.verifyFlexChargeWebhook(raw, headersAsSent(req), host);
-      res.status(200).json(await store(deps.providerId, merchantId, raw, event));
+      answer(res, await store(deps.providerId, merchantId, raw, event));
     } catch (err) {
-      next(err);
+      refuse(res, next, err);
     }
   };
-  router.post(`/webhooks/${deps.providerId}`, rawBody, receiveProvider);
-  router.post(`/webhooks/${deps.providerId}/:merchant`, rawBody, receiveProvider);
+  router.post(`/webhooks/${deps.providerId}`, observed(deps.providerId), rawBody, receiveProvider);
+  router.post(`/webhooks/${deps.providerId}/:merchant`, observed(deps.providerId), rawBody, receiveProvider);
 
-  router.post('/webhooks/stripe-connect', rawBody, async (req, res, next) => {
+  router.post('/webhooks/stripe-connect', observed('stripe-connect'), rawBody, async (req, res, next) => {
     try {
       if (!deps.stripeConnect)
         throw new NotFoundError('no Stripe Connect endpoint is configured (STRIPE_CONNECT_WEBHOOK_SECRET)');
@@ -148,9 +162,9 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
       if (!event.account) throw new ValidationError('not a Connect event: it names no connected account');
       const merchantId = await deps.merchants.merchantForStripeAccount(event.account);
       if (!merchantId) throw new NotFoundError(`no merchant is connected as ${event.account}`);
-      res.status(200).json(await store('stripe', merchantId, raw, event));
+      answer(res, await store('stripe', merchantId, raw, event));
     } catch (err) {
-      next(err);
+      refuse(res, next, err);
     }
   });
 

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { createStripeEmulator, type StripeEmulator } from '../../adapters/stripe/emulator/index.js';
+import type { StripeCallObserver } from '../../adapters/stripe/observed-http-client.js';
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { Config } from '../config/config-schema.js';
 import type { Clock } from '../core/clock.js';
@@ -20,7 +21,12 @@ export interface LocalStripe {
  */
 export async function startLocalStripe(
   config: Config,
-  deps: { clock: Clock; pluginUrl: string; events: Stripe.WebhookEndpointCreateParams.EnabledEvent[] },
+  deps: {
+    clock: Clock;
+    pluginUrl: string;
+    events: Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+    observe?: StripeCallObserver | undefined;
+  },
 ): Promise<LocalStripe> {
   // Signed with the shared clock, which is the one the adapter checks signature age against.
   const emulator = createStripeEmulator({
@@ -29,7 +35,11 @@ export async function startLocalStripe(
     ...emulatorSwitches(config),
   });
   const server = await emulator.listen(0, '127.0.0.1');
-  const stripe = createStripeClient({ secretKey: emulator.apiKey, apiBase: server.url });
+  const stripe = createStripeClient({
+    secretKey: emulator.apiKey,
+    apiBase: server.url,
+    observe: deps.observe,
+  });
   const endpoint = await stripe.webhookEndpoints.create({
     url: `${config.PUBLIC_URL ?? deps.pluginUrl}/webhooks/stripe`,
     enabled_events: deps.events,

@@ -11,9 +11,12 @@ import { createApp } from '../http/create-app.js';
 import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
+import { metricsRoutes } from '../http/metrics-routes.js';
 import { createOnboardingChecks } from '../http/onboarding-checks.js';
 import { pageRoutes } from '../http/pages/page-routes.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
+import { createMetrics, type PluginMetrics } from '../observability/metrics.js';
+import { observedCallLog } from '../observability/observed-call-log.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
 import { createApiKeyRepository } from '../storage/api-key-repository.js';
@@ -53,6 +56,8 @@ export interface RunningPlugin {
   readonly merchants: StoredMerchantDirectory;
   /** Encrypts secrets at rest (card tokens, merchant credentials) under ENCRYPTION_KEY or the local key. */
   readonly secrets: SecretBox;
+  /** This plugin's own metrics registry, served at GET /metrics. */
+  readonly metrics: PluginMetrics;
   stop(): Promise<void>;
 }
 
@@ -97,6 +102,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
     });
 
     // Webhook and admin routes are mounted once their adapters exist; until then they answer 404.
+    const metrics = createMetrics({ db: database.db, clock, logger });
     const lateRoutes = Router();
     const app = createApp({ database, logger, routers: [lateRoutes] });
     const server = await listen(app, config.PORT, config.HOST);
@@ -106,7 +112,12 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
 
     const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl: url });
     stops.unshift(() => flexcharge.close());
-    const stripe = await setupStripe(config, { clock, logger, pluginUrl: url });
+    const stripe = await setupStripe(config, {
+      clock,
+      logger,
+      pluginUrl: url,
+      observe: metrics.observeStripe,
+    });
     stops.unshift(() => stripe.close());
 
     const inbox = createInboxRepository(database.db);
@@ -121,13 +132,15 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       flexcharge: {
         timeoutMs: config.FLEXCHARGE_TIMEOUT_MS,
         maxRetries: config.FLEXCHARGE_MAX_RETRIES,
-        callLog: createFlexChargeCallLog(database.db),
+        callLog: observedCallLog(createFlexChargeCallLog(database.db), metrics.observeFlexCharge),
       },
       stripe: stripe,
+      observeStripe: metrics.observeStripe,
     });
     const engineIds = [stripe.adapter.id];
     const apiKeys = createApiKeyRepository(database.db);
     const access = createAccess({ adminToken: config.ADMIN_TOKEN, apiKeys, clock });
+    lateRoutes.use(metricsRoutes({ metrics, metricsToken: config.METRICS_TOKEN, access }));
     const merchantRepository = createMerchantRepository(database.db, secrets);
     const merchantChanges = createMerchantChanges(database.db, secrets);
     const audit = createAuditLog(database.db);
@@ -145,6 +158,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
           ? createStripeBillingAdapter({ stripe: stripe.stripe, webhookSecret: connectSecret, clock })
           : null,
         ...(config.PUBLIC_URL ? { publicHost: new URL(config.PUBLIC_URL).host } : {}),
+        observeIntake: metrics.webhookIntake,
       }),
       merchantAccessRoutes({
         access,
@@ -220,7 +234,20 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       ...(flexcharge.sandbox ? { flexchargeSandbox: flexcharge.sandbox.baseUrl } : {}),
       ...(stripe.emulator ? { stripeEmulator: stripe.emulator.url } : {}),
     });
-    return { url, app, port, clock, database, flexcharge, stripe, worker, merchants, secrets, stop: stopAll };
+    return {
+      url,
+      app,
+      port,
+      clock,
+      database,
+      flexcharge,
+      stripe,
+      worker,
+      merchants,
+      secrets,
+      metrics,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -4,6 +4,7 @@ import type { FlexChargeCallLog } from '../../adapters/flexcharge/call-log.js';
 import { createFlexChargeClient } from '../../adapters/flexcharge/flexcharge-client.js';
 import { createFlexChargeRescueProvider } from '../../adapters/flexcharge/flexcharge-rescue-provider.js';
 import { createFlexChargeWebhookReceiver } from '../../adapters/flexcharge/flexcharge-webhook-receiver.js';
+import type { StripeCallObserver } from '../../adapters/stripe/observed-http-client.js';
 import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { BillingEngineAdapter } from '../core/billing-engine.js';
@@ -65,6 +66,8 @@ export interface StoredDirectoryDeps {
   hosts: FlexChargeHosts;
   flexcharge: { timeoutMs: number; maxRetries: number; callLog: FlexChargeCallLog };
   stripe: SharedStripe;
+  /** Told of every Stripe HTTP attempt of the merchants' own clients, for metrics. */
+  observeStripe?: StripeCallObserver | undefined;
   /** How long a built runtime is trusted before its fingerprint is checked again; default 1 s. */
   refreshMs?: number;
 }
@@ -160,6 +163,7 @@ export function createStoredMerchantDirectory(deps: StoredDirectoryDeps): Stored
       secretKey: connection.apiKey?.reveal() ?? deps.stripe.secretKey,
       apiBase: deps.stripe.apiBase,
       ...(connection.stripeAccountId ? { stripeAccount: connection.stripeAccountId } : {}),
+      observe: deps.observeStripe,
     });
     const webhookSecret = connection.webhookSecret?.reveal();
     const adapter = createStripeBillingAdapter({

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { StripeEmulator } from '../../adapters/stripe/emulator/index.js';
+import type { StripeCallObserver } from '../../adapters/stripe/observed-http-client.js';
 import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { Config } from '../config/config-schema.js';
@@ -36,12 +37,13 @@ export function stripeWebhookEvents(): Stripe.WebhookEndpointCreateParams.Enable
  */
 export async function setupStripe(
   config: Config,
-  deps: { clock: Clock; logger: Logger; pluginUrl: string },
+  deps: { clock: Clock; logger: Logger; pluginUrl: string; observe?: StripeCallObserver | undefined },
 ): Promise<StripeSetup> {
   if (config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET) {
     const stripe = createStripeClient({
       secretKey: config.STRIPE_SECRET_KEY,
       apiBase: config.STRIPE_API_BASE,
+      observe: deps.observe,
     });
     const adapter = createStripeBillingAdapter({
       stripe,
@@ -62,7 +64,7 @@ export async function setupStripe(
   const local = await startLocalStripe(config, { ...deps, events: stripeWebhookEvents() });
   const { stripe, webhookSecret, emulator, url } = local;
   const adapter = createStripeBillingAdapter({ stripe, webhookSecret, clock: deps.clock });
-  deps.logger.info('Stripe emulator running in-process', { url, apiKey: emulator.apiKey });
+  deps.logger.info('Stripe emulator running in-process', { url });
   return {
     stripe,
     secretKey: emulator.apiKey,

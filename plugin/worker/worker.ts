@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { LeaseLostError, PluginError, ProviderError } from '../core/errors.js';
 import { chooseFlow } from '../core/flow-choice.js';
-import type { Logger } from '../core/logger.js';
+import { type Logger, withFields } from '../core/logger.js';
 import type { MerchantDirectory } from '../core/merchant-runtime.js';
 import type { FlexChargeEnvironment } from '../core/merchant-settings.js';
 import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
@@ -123,17 +123,20 @@ export function createWorker(deps: WorkerDeps) {
    * run twice at once; a step that finds its lease gone stops and records nothing.
    */
   async function processRescue(row: RescueRow): Promise<void> {
+    // Every line of this step carries whose rescue it is and what it is about.
+    const ids = {
+      merchantId: row.merchant_id,
+      rescueId: row.id,
+      invoiceId: row.invoice_id,
+      orderId: row.flexcharge_order_id,
+    };
+    const log = withFields(deps.logger, ids);
     const renew = () => deps.rescues.renewLease(row.id, workerId, deps.clock.now(), leaseMs);
     const lease = keepLease({
       renew,
       intervalMs: leaseRenewMs,
       describe: `rescue ${row.id}`,
-      onRenewError: (err) =>
-        deps.logger.warn('lease renewal failed', {
-          merchantId: row.merchant_id,
-          rescueId: row.id,
-          error: describe(err),
-        }),
+      onRenewError: (err) => log.warn('lease renewal failed', { error: describe(err) }),
     });
     const guard = () => lease.assertHeld();
     try {
@@ -156,10 +159,9 @@ export function createWorker(deps: WorkerDeps) {
       await guard();
       const applied = await deps.rescues.applyStep(row, outcome, workerId, deps.clock.now());
       if (applied && outcome.to) {
-        deps.logger.info('rescue moved', {
-          merchantId: row.merchant_id,
-          rescueId: row.id,
-          invoiceId: row.invoice_id,
+        // The step may have just been given FlexCharge's order id (an evaluate).
+        const orderId = outcome.patch?.providerOrderId;
+        (orderId ? withFields(deps.logger, { ...ids, orderId }) : log).info('rescue moved', {
           from: row.state,
           to: outcome.to,
           note: outcome.note,
@@ -167,10 +169,7 @@ export function createWorker(deps: WorkerDeps) {
       }
     } catch (err) {
       if (err instanceof LeaseLostError) {
-        deps.logger.warn('rescue step abandoned: another worker holds it now', {
-          merchantId: row.merchant_id,
-          rescueId: row.id,
-        });
+        log.warn('rescue step abandoned: another worker holds it now');
         return;
       }
       const retryable = isRetryable(err);
@@ -180,9 +179,7 @@ export function createWorker(deps: WorkerDeps) {
         workerId,
         deps.clock.now(),
       );
-      deps.logger.warn('rescue step failed', {
-        merchantId: row.merchant_id,
-        rescueId: row.id,
+      log.warn('rescue step failed', {
         state: row.state,
         result,
         error: describe(err),
@@ -250,6 +247,7 @@ export function createWorker(deps: WorkerDeps) {
       await deps.transmissions.fail(row.id, workerId, deps.clock.now(), describe(err), retryable);
       deps.logger.warn('transmit failed', {
         merchantId: row.merchant_id,
+        transmissionId: row.id,
         chargeId: row.charge_id,
         retryable,
         error: describe(err),

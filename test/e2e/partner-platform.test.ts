@@ -16,7 +16,6 @@ import { createStripeEmulator, type StripeEmulator } from '../../adapters/stripe
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { ManualClock } from '../../plugin/core/clock.js';
-import type { Logger } from '../../plugin/core/logger.js';
 import { FLEXCHARGE_RESCUED_PAN } from '../../plugin/runtime/local-subscriber.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
 import { createStoredMerchantDirectory } from '../../plugin/runtime/stored-merchant-directory.js';
@@ -24,6 +23,7 @@ import { stripeWebhookEvents } from '../../plugin/runtime/stripe-setup.js';
 import { createSecretBox } from '../../plugin/security/secret-box.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
 import { rotateSecrets } from '../../plugin/storage/rotate-secrets.js';
+import { createCapturedLogger } from '../support/log-capture.js';
 import { justAfterPeriodEnd } from '../support/stripe-emulator-controls.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { e2eProfile } from './plugin-harness.js';
@@ -55,13 +55,8 @@ const ENCRYPTION_KEY = randomBytes(32);
 /** The sandbox's test card that a CIT answers CHALLENGE for (its README's rule table). */
 const CHALLENGE_PAN = TEST_CARDS.find((c) => c.cit === 'CHALLENGE')!.pan;
 
-/** Every log line the plugin wrote, as text, to look for secrets in. */
-const logLines: string[] = [];
-const capturingLogger: Logger = {
-  info: (m, f) => logLines.push(JSON.stringify({ m, ...f })),
-  warn: (m, f) => logLines.push(JSON.stringify({ m, ...f })),
-  error: (m, f) => logLines.push(JSON.stringify({ m, ...f })),
-};
+/** Every log line the plugin wrote, as text, to look for secrets in (and the suite's scan too). */
+const { logger: capturingLogger, lines: capturedLines } = createCapturedLogger();
 
 describe('a partner platform: many merchants, flows, environments and sites', () => {
   const clock = new ManualClock('2026-03-02T09:00:00Z');
@@ -526,7 +521,7 @@ describe('a partner platform: many merchants, flows, environments and sites', ()
     for (const secret of secrets) {
       assert.ok(!table.includes(secret), 'a secret in clear in the table');
       assert.ok(!answers.includes(secret), 'a secret in an API answer');
-      assert.ok(!logLines.some((l) => l.includes(secret)), 'a secret in a log line');
+      assert.ok(!capturedLines().some((l) => l.includes(secret)), 'a secret in a log line');
     }
 
     // As README's rotation runs: the new key first, the old one still readable, then `keys rotate`.

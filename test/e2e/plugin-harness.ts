@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import request from 'supertest';
+import { DEMO_CREDENTIAL } from '../../adapters/flexcharge/sandbox/index.js';
 import type { EvaluateRequest } from '../../adapters/flexcharge/wire/requests.js';
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { DAY_MS, ManualClock } from '../../plugin/core/clock.js';
-import { silentLogger } from '../../plugin/core/logger.js';
 import type { ProviderForUse } from '../../plugin/core/merchant-runtime.js';
 import { createLocalDriver } from '../../plugin/runtime/local-driver.js';
 import { subscribeLocalCustomer } from '../../plugin/runtime/local-subscriber.js';
@@ -14,6 +14,8 @@ import { createInboxRepository } from '../../plugin/storage/inbox-repository.js'
 import { createRescueRepository } from '../../plugin/storage/rescue-repository.js';
 import { createTransmissionRepository } from '../../plugin/storage/transmission-repository.js';
 import { createWorker, type Worker, type WorkerDeps } from '../../plugin/worker/worker.js';
+import { createCapturedLogger } from '../support/log-capture.js';
+import { secretsReport } from '../support/log-secrets.js';
 import { justAfterPeriodEnd, setCardBehavior } from '../support/stripe-emulator-controls.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -71,8 +73,10 @@ export async function startE2E(env: Record<string, string> = {}) {
     ...e2eProfile(),
     ...env,
   });
+  // The plugin's real logger, into memory: its lines are scanned for secrets when the test closes.
+  const { logger, lines: logLines } = createCapturedLogger();
   const plugin: RunningPlugin = await startPlugin(config, {
-    logger: silentLogger,
+    logger,
     clock,
     database,
     startWorker: false,
@@ -175,7 +179,7 @@ export async function startE2E(env: Record<string, string> = {}) {
           }
         : plugin.merchants,
       clock,
-      logger: silentLogger,
+      logger,
       workerId,
       ...options.worker,
     });
@@ -225,11 +229,40 @@ export async function startE2E(env: Record<string, string> = {}) {
     sandboxCalls,
     evaluateBodies,
     postStripeEvent,
+    logLines,
+    /** Closes everything, then fails if any line the plugin logged carries a secret of this run. */
     async close() {
+      const known = await knownSecrets().catch(() => staticSecrets());
       await plugin.stop();
       await database.close();
+      const report = secretsReport(logLines(), known);
+      if (report) throw new Error(`the plugin logged secrets (see logLines()):\n${report}`);
     },
   };
+
+  /** The run's secrets whose values are known: the configured ones, and every FlexCharge card token. */
+  function staticSecrets(): string[] {
+    return [
+      ADMIN_TOKEN,
+      plugin.stripe.secretKey,
+      plugin.stripe.webhookSecret,
+      plugin.flexcharge.subscriberKey ?? '',
+      DEMO_CREDENTIAL.appKey,
+      DEMO_CREDENTIAL.appSecret,
+      DEMO_CREDENTIAL.tokenizationKey,
+    ];
+  }
+  async function knownSecrets(): Promise<string[]> {
+    const repository = createCardTokenRepository(database.db, plugin.secrets);
+    const rows = await database.db
+      .selectFrom('flexcharge_mit.card_tokens')
+      .select(['merchant_id', 'engine', 'payment_method_id'])
+      .execute();
+    const tokens = await Promise.all(
+      rows.map((r) => repository.find(r.merchant_id, r.engine, r.payment_method_id)),
+    );
+    return [...staticSecrets(), ...tokens.filter((t): t is string => t !== null)];
+  }
 }
 
 export type E2E = Awaited<ReturnType<typeof startE2E>>;

@@ -31,8 +31,10 @@ const KEY_FORMAT = /^fcm_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
 const unauthenticated = (path: string) =>
   ['/healthz', '/login', '/assets/pages.css'].includes(path) || path.startsWith('/webhooks/');
 // The onboarding pages take a session cookie, never a bearer credential: without a session they send
-// the browser to the login page (their own suite tests what a session may see).
-const isPage = (path: string) => !path.startsWith('/admin') && !path.startsWith('/api');
+// the browser to the login page (their own suite tests what a session may see). /metrics takes a
+// bearer token (the scraper's or the partner's).
+const isPage = (path: string) =>
+  !path.startsWith('/admin') && !path.startsWith('/api') && path !== '/metrics';
 
 describe('access: the partner, and merchant API keys; the audit log', () => {
   let h: HttpHarness;

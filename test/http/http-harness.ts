@@ -3,9 +3,9 @@ import request from 'supertest';
 import { signWebhook } from '../../adapters/flexcharge/webhook-signature.js';
 import { loadConfig } from '../../plugin/config/load-config.js';
 import { ManualClock } from '../../plugin/core/clock.js';
-import { silentLogger } from '../../plugin/core/logger.js';
 import { type RunningPlugin, startPlugin } from '../../plugin/runtime/start-plugin.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
+import { createCapturedLogger } from '../support/log-capture.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 export const ADMIN_TOKEN = 'http-admin-token-0123456789abcdef';
@@ -18,8 +18,10 @@ export async function startHttpHarness(env: Record<string, string> = {}) {
   const clock = new ManualClock('2026-05-04T10:00:00Z');
   const database: DatabaseHandle = await createTestDatabase();
   const config = loadConfig({ PORT: '0', FLEXCHARGE_ENV: 'local', ADMIN_TOKEN, ...env });
+  // Kept off the test output, and scanned with the end-to-end suite's lines (test/e2e-log-scan.ts).
+  const { logger, lines: logLines } = createCapturedLogger();
   const plugin: RunningPlugin = await startPlugin(config, {
-    logger: silentLogger,
+    logger,
     clock,
     database,
     startWorker: false,
@@ -75,6 +77,7 @@ export async function startHttpHarness(env: Record<string, string> = {}) {
     postFlexCharge,
     flexchargeHeaders,
     inboxRows,
+    logLines,
     async close() {
       await plugin.stop();
       await database.close();
