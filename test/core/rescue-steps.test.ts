@@ -66,6 +66,10 @@ function rescueOf(invoiceId: string, over: Partial<Rescue> = {}): Rescue {
     releaseAs: 'released',
     writeBackKey: null,
     writtenBackAt: null,
+    outcomeAt: null,
+    writeBackReference: null,
+    refundReference: null,
+    refundedAt: null,
     collected: null,
     ...over,
   };
