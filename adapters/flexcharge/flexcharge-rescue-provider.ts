@@ -119,7 +119,11 @@ export function createFlexChargeRescueProvider(options: FlexChargeRescueProvider
       });
       const status = (response.status ?? '').toUpperCase();
       const refunded = response.success !== false && (status === 'SUCCESS' || status === 'APPROVED');
-      return { refunded, message: response.responseMessage ?? null };
+      return {
+        refunded,
+        message: response.responseMessage ?? null,
+        reference: (refunded && response.transactionId) || null,
+      };
     },
 
     async transmit(charge, context) {

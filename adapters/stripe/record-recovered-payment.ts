@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { RecoveredPayment } from '../../plugin/core/billing-engine.js';
+import type { RecoveredPayment, WriteBackResult } from '../../plugin/core/billing-engine.js';
 import { ProviderError } from '../../plugin/core/errors.js';
 import { idempotencyKey } from './idempotency-key.js';
 import { paidThroughStripe } from './invoice-fields.js';
@@ -11,8 +11,6 @@ import {
 } from './invoice-metadata.js';
 import { stripeCall } from './map-stripe-error.js';
 import { retrieveInvoice } from './stripe-reads.js';
-
-export type WriteBackResult = 'recorded' | 'already_recorded' | 'paid_elsewhere';
 
 /**
  * Marks the invoice paid by the rescued payment (`invoices.pay` with `paid_out_of_band`) under the
@@ -27,15 +25,16 @@ export type WriteBackResult = 'recorded' | 'already_recorded' | 'paid_elsewhere'
  * The `flexcharge_status: recovering` stamp before the call is only a label for the `invoice.paid`
  * webhook and for people reading the invoice; `recovered` is stamped once the payment is ours.
  */
-export async function recordRecoveredPayment(
+export async function recordPaidOutOfBand(
   stripe: Stripe,
   invoiceId: string,
   payment: RecoveredPayment,
   now: Date,
 ): Promise<WriteBackResult> {
   const { invoice, payments } = await retrieveInvoice(stripe, invoiceId);
-  if (invoice.status === 'void' || invoice.status === 'uncollectible') return 'paid_elsewhere';
-  if (invoice.status === 'paid' && paidThroughStripe(payments)) return 'paid_elsewhere';
+  const elsewhere: WriteBackResult = { outcome: 'paid_elsewhere', reference: null };
+  if (invoice.status === 'void' || invoice.status === 'uncollectible') return elsewhere;
+  if (invoice.status === 'paid' && paidThroughStripe(payments)) return elsewhere;
   const wasPaid = invoice.status === 'paid';
   if (!wasPaid && writeBackRescueId(invoice.metadata) !== payment.rescueId) {
     await stripeCall(`stamp write-back on invoice ${invoiceId}`, () =>
@@ -55,7 +54,7 @@ export async function recordRecoveredPayment(
     if (!(error instanceof ProviderError) || error.retryable) throw error;
     // Refused: our key did not pay it. Settled meanwhile by anyone else, or a fault to look at.
     const after = await retrieveInvoice(stripe, invoiceId);
-    if (after.invoice.status !== 'open' && after.invoice.status !== 'draft') return 'paid_elsewhere';
+    if (after.invoice.status !== 'open' && after.invoice.status !== 'draft') return elsewhere;
     throw error;
   }
   if (paid.status !== 'paid') {
@@ -72,5 +71,16 @@ export async function recordRecoveredPayment(
       ),
     );
   }
-  return wasPaid ? 'already_recorded' : 'recorded';
+  return { outcome: wasPaid ? 'already_recorded' : 'recorded', reference: outOfBandReference(payments) };
+}
+
+/**
+ * What finance finds the out-of-band payment under: the InvoicePayment Stripe shows paid without a
+ * Stripe payment, when it lists one; else the invoice's default InvoicePayment (`inpay_…`).
+ */
+function outOfBandReference(payments: readonly Stripe.InvoicePayment[]): string | null {
+  const paidOffStripe = payments.find(
+    (p) => p.status === 'paid' && p.payment.type !== 'payment_intent' && p.payment.type !== 'charge',
+  );
+  return (paidOffStripe ?? payments.find((p) => p.is_default) ?? payments[0])?.id ?? null;
 }

@@ -1,13 +1,15 @@
 import type Stripe from 'stripe';
 import type { BillingEngineAdapter, MetadataKeys } from '../../plugin/core/billing-engine.js';
 import type { Clock } from '../../plugin/core/clock.js';
+import type { WriteBackMode } from '../../plugin/core/merchant-settings.js';
 import { markUncollectible, retryPaymentOnce } from './invoice-fallbacks.js';
 import { holdInvoiceRetries, releaseInvoiceHold } from './invoice-hold.js';
 import { loadInvoiceSnapshot } from './invoice-snapshot.js';
 import { loadCharge } from './load-charge.js';
 import { loadRenewalFailure } from './load-renewal-failure.js';
 import { mapStripeEvent } from './map-stripe-event.js';
-import { recordRecoveredPayment } from './record-recovered-payment.js';
+import { recordPaymentRecord, recordPaymentRecordRefund } from './record-payment-record.js';
+import { recordPaidOutOfBand } from './record-recovered-payment.js';
 import { DEFAULT_METADATA_KEYS } from './transaction-context.js';
 import { verifyStripeWebhook } from './verify-stripe-webhook.js';
 
@@ -24,6 +26,11 @@ export interface StripeBillingAdapterOptions {
    * 'order_channel' }`.
    */
   readonly metadataKeys?: MetadataKeys;
+  /**
+   * How a rescued payment is written back: the invoice marked paid out of band with FlexCharge's
+   * ids in metadata (the default), or a Payment Record processed by FlexCharge attached to it.
+   */
+  readonly writeBackMode?: WriteBackMode;
 }
 
 /**
@@ -34,6 +41,7 @@ export interface StripeBillingAdapterOptions {
 export function createStripeBillingAdapter(options: StripeBillingAdapterOptions): BillingEngineAdapter {
   const { stripe, webhookSecret, clock } = options;
   const keys = options.metadataKeys ?? DEFAULT_METADATA_KEYS;
+  const writeBack = options.writeBackMode === 'payment_record' ? recordPaymentRecord : recordPaidOutOfBand;
   return {
     id: 'stripe',
     holdCapability: 'toggle',
@@ -43,8 +51,8 @@ export function createStripeBillingAdapter(options: StripeBillingAdapterOptions)
     invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId),
     holdRetries: (invoiceId, hold) => holdInvoiceRetries(stripe, invoiceId, hold, clock.now()),
     releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release, clock.now()),
-    recordRecoveredPayment: (invoiceId, payment) =>
-      recordRecoveredPayment(stripe, invoiceId, payment, clock.now()),
+    recordRecoveredPayment: (invoiceId, payment) => writeBack(stripe, invoiceId, payment, clock.now()),
+    recordRefund: (_invoiceId, refund) => recordPaymentRecordRefund(stripe, refund),
     retryPaymentOnce: (invoiceId, retry) => retryPaymentOnce(stripe, invoiceId, retry),
     markUncollectible: (invoiceId, mark) => markUncollectible(stripe, invoiceId, mark),
     loadCharge: (chargeId) => loadCharge(stripe, chargeId, keys),

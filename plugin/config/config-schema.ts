@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { WRITE_BACK_MODES } from '../core/merchant-settings.js';
 
 /**
  * Everything the plugin reads from the environment, in one place. Parsed once at start by
@@ -224,6 +225,12 @@ export const configSchema = z
       .optional()
       .describe(
         'Where the Stripe SDK sends requests, e.g. a standalone emulator or a proxy. Absent: api.stripe.com.',
+      ),
+    STRIPE_WRITE_BACK_MODE: z
+      .enum(WRITE_BACK_MODES)
+      .default('paid_out_of_band')
+      .describe(
+        'How a rescued payment is written back to the Stripe invoice of the merchant configured here: marked `paid_out_of_band` with FlexCharge ids in metadata, or a `payment_record` processed by FlexCharge attached to it.',
       ),
     WORKER_INTERVAL_MS: z.coerce
       .number({ error: 'must be a number' })

@@ -49,10 +49,15 @@ export interface BillingEngineAdapter {
    * the same key after a crash or an ambiguous failure, it tells our own earlier write-back
    * (`already_recorded`) from a payment by anyone else (`paid_elsewhere`), which is never overwritten.
    */
-  recordRecoveredPayment(
-    invoiceId: string,
-    payment: RecoveredPayment,
-  ): Promise<'recorded' | 'already_recorded' | 'paid_elsewhere'>;
+  recordRecoveredPayment(invoiceId: string, payment: RecoveredPayment): Promise<WriteBackResult>;
+
+  /**
+   * A conflict's refund (the money went back through FlexCharge), recorded against what the
+   * write-back left at the engine (`writeBackReference`), so the engine's books show it too. A no-op
+   * where that reference holds no payment to refund (Stripe: an invoice marked paid out of band).
+   * Sent again with the same values after a crash, it records the refund once.
+   */
+  recordRefund(invoiceId: string, refund: RecordedRefund): Promise<void>;
 
   /**
    * One off-session payment attempt of the invoice with its default payment method, once per
@@ -291,7 +296,33 @@ export interface RecoveredPayment {
   readonly amount: Money;
   readonly providerOrderId: string;
   readonly confirmationId: string | null;
+  /** When this write-back runs. */
   readonly recoveredAt: Date;
+  /** When the rescue began, and when FlexCharge collected: the same on every repeat of the write-back. */
+  readonly initiatedAt: Date;
+  readonly collectedAt: Date;
+}
+
+/**
+ * What a write-back did, and the engine's reference of what it left: the payment on the invoice
+ * (Stripe: the `inpay_…` invoice payment, or the `pr_…` payment record). A payment record reported
+ * for an invoice someone else paid meanwhile is named too (`paid_elsewhere`): the refund goes on it.
+ */
+export interface WriteBackResult {
+  readonly outcome: 'recorded' | 'already_recorded' | 'paid_elsewhere';
+  readonly reference: string | null;
+}
+
+export interface RecordedRefund {
+  readonly rescueId: string;
+  /** The write-back's reference (`WriteBackResult.reference`) the refund is recorded against. */
+  readonly writeBackReference: string;
+  /** The write-back's key: the refund's own key derives from it. */
+  readonly idempotencyKey: string;
+  readonly amount: Money;
+  /** FlexCharge's reference of the refund. */
+  readonly refundReference: string;
+  readonly refundedAt: Date;
 }
 
 export interface ChargeReport extends AttemptResponse {

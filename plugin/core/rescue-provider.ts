@@ -18,12 +18,15 @@ export interface RescueProvider {
   /** Stops a pending rescue (the invoice was paid elsewhere, voided, or the subscription cancelled). */
   cancel(orderId: string, idempotencyKey: string): Promise<void>;
 
-  /** Returns a collected payment (FlexCharge collected after the invoice was paid elsewhere). */
+  /**
+   * Returns a collected payment (FlexCharge collected after the invoice was paid elsewhere).
+   * `reference`: the provider's id of the refund, when its answer carries one.
+   */
   refund(
     orderId: string,
     amount: Money,
     reason: string,
-  ): Promise<{ refunded: boolean; message: string | null }>;
+  ): Promise<{ refunded: boolean; message: string | null; reference: string | null }>;
 
   /** Reports a processed charge, approved or declined; returns the provider's transaction key. */
   transmit(charge: ChargeReport, context: TransmitContext): Promise<{ transmitId: string | null }>;

@@ -39,6 +39,13 @@ export interface Rescue {
   /** The key of a write-back sent to the engine whose result is not yet recorded. */
   readonly writeBackKey: string | null;
   readonly writtenBackAt: Date | null;
+  /** When FlexCharge's order ended (approved, declined, …), as the rescue first learnt it. */
+  readonly outcomeAt: Date | null;
+  /** The engine's reference of the write-back (invoice payment or payment record id). */
+  readonly writeBackReference: string | null;
+  /** A conflict's refund at FlexCharge: its reference and when it was confirmed. */
+  readonly refundReference: string | null;
+  readonly refundedAt: Date | null;
   /** What the provider said it collected, when it said. */
   readonly collected: Money | null;
 }

@@ -31,7 +31,7 @@ const MERCHANT_FIELDS = ['name', 'siteMetadataKey', 'orderChannelMetadataKey'];
 const CREDENTIAL_FIELDS = ['appKey', 'appSecret', 'mid', 'webhookKey', 'defaultSiteId', 'defaultSiteUrl'];
 const FLOW_FIELDS = ['mode', 'environment'];
 const SITE_FIELDS = ['url', 'statementDescriptor', 'flexchargeSiteIds', 'enabled', 'isDefault'];
-const ENGINE_FIELDS = ['apiKey', 'webhookSecret', 'stripeAccountId'];
+const ENGINE_FIELDS = ['apiKey', 'webhookSecret', 'stripeAccountId', 'writeBackMode'];
 
 const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');

@@ -84,6 +84,7 @@ async function seedStripeConnection(
       engine: 'stripe',
       apiKey: config.STRIPE_SECRET_KEY,
       webhookSecret: config.STRIPE_WEBHOOK_SECRET ?? null,
+      writeBackMode: config.STRIPE_WRITE_BACK_MODE,
     },
     now,
   );

@@ -23,6 +23,7 @@ import {
   type FlexChargeEnvironment,
   MERCHANT_FLOWS,
   type MerchantFlow,
+  type WriteBackMode,
 } from '../core/merchant-settings.js';
 import type { VerifiedProviderWebhook } from '../http/webhook-routes.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -56,6 +57,8 @@ export interface SharedStripe {
   readonly secretKey: string;
   readonly apiBase: string | undefined;
   readonly webhookSecret: string;
+  /** For the merchant with no connection stored (the one configured from the environment). */
+  readonly writeBackMode: WriteBackMode;
 }
 
 export interface StoredDirectoryDeps {
@@ -156,8 +159,14 @@ export function createStoredMerchantDirectory(deps: StoredDirectoryDeps): Stored
     const metadataKeys = { site: details.siteMetadataKey, orderChannel: details.orderChannelMetadataKey };
     const connection = await repository.engineConnectionForUse(details.id, 'stripe');
     if (!connection) {
-      const { stripe, webhookSecret } = deps.stripe;
-      return createStripeBillingAdapter({ stripe, webhookSecret, clock: deps.clock, metadataKeys });
+      const { stripe, webhookSecret, writeBackMode } = deps.stripe;
+      return createStripeBillingAdapter({
+        stripe,
+        webhookSecret,
+        clock: deps.clock,
+        metadataKeys,
+        writeBackMode,
+      });
     }
     const stripe = createStripeClient({
       secretKey: connection.apiKey?.reveal() ?? deps.stripe.secretKey,
@@ -171,6 +180,7 @@ export function createStoredMerchantDirectory(deps: StoredDirectoryDeps): Stored
       webhookSecret: webhookSecret ?? '',
       clock: deps.clock,
       metadataKeys,
+      writeBackMode: connection.writeBackMode,
     });
     if (webhookSecret) return adapter;
     return {

@@ -8,6 +8,7 @@ import { readManifest } from '../config/write-manifest.js';
 import type { BillingEngineAdapter } from '../core/billing-engine.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { WriteBackMode } from '../core/merchant-settings.js';
 
 export interface StripeSetup {
   readonly stripe: Stripe;
@@ -18,6 +19,8 @@ export interface StripeSetup {
   readonly adapter: BillingEngineAdapter;
   /** The signing secret of the endpoint that points at this plugin. */
   readonly webhookSecret: string;
+  /** How the merchant configured here (STRIPE_WRITE_BACK_MODE) has rescued payments written back. */
+  readonly writeBackMode: WriteBackMode;
   /** The in-process emulator when no STRIPE_SECRET_KEY is configured. */
   readonly emulator: { readonly emulator: StripeEmulator; readonly url: string } | null;
   close(): Promise<void>;
@@ -49,6 +52,7 @@ export async function setupStripe(
       stripe,
       webhookSecret: config.STRIPE_WEBHOOK_SECRET,
       clock: deps.clock,
+      writeBackMode: config.STRIPE_WRITE_BACK_MODE,
     });
     return {
       stripe,
@@ -56,6 +60,7 @@ export async function setupStripe(
       apiBase: config.STRIPE_API_BASE,
       adapter,
       webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      writeBackMode: config.STRIPE_WRITE_BACK_MODE,
       emulator: null,
       close: async () => {},
     };
@@ -63,7 +68,8 @@ export async function setupStripe(
   const { startLocalStripe } = await import('./local-stripe.js');
   const local = await startLocalStripe(config, { ...deps, events: stripeWebhookEvents() });
   const { stripe, webhookSecret, emulator, url } = local;
-  const adapter = createStripeBillingAdapter({ stripe, webhookSecret, clock: deps.clock });
+  const writeBackMode = config.STRIPE_WRITE_BACK_MODE;
+  const adapter = createStripeBillingAdapter({ stripe, webhookSecret, clock: deps.clock, writeBackMode });
   deps.logger.info('Stripe emulator running in-process', { url });
   return {
     stripe,
@@ -71,6 +77,7 @@ export async function setupStripe(
     apiBase: url,
     adapter,
     webhookSecret,
+    writeBackMode,
     emulator: { emulator, url },
     close: () => emulator.close(),
   };

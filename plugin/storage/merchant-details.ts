@@ -97,6 +97,7 @@ export function createMerchantDetails(db: Kysely<Database>, box: SecretBox) {
               ctx('webhook_secret'),
             ),
             stripeAccountId: e.stripe_account_id,
+            writeBackMode: e.write_back_mode,
             updatedAt: e.updated_at,
           };
         }),

@@ -5,6 +5,7 @@ import {
   FLOW_MODES,
   MERCHANT_ENGINES,
   MERCHANT_FLOWS,
+  WRITE_BACK_MODES,
 } from '../core/merchant-settings.js';
 
 /**
@@ -107,6 +108,11 @@ export const engineConnectionInput = z.object({
   ),
   webhookSecret: optional(z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')),
   stripeAccountId: optional(z.string().regex(/^acct_\w+$/, 'must be a Stripe account id (acct_…)')),
+  /** Left out: `paid_out_of_band`, as every connection stored before the choice existed. */
+  writeBackMode: z
+    .enum(WRITE_BACK_MODES, { error: `must be one of ${WRITE_BACK_MODES.join(', ')}` })
+    .nullish()
+    .transform((v) => v ?? 'paid_out_of_band'),
 });
 
 export type MerchantInput = z.input<typeof merchantInput>;

@@ -184,6 +184,7 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         webhook_secret_ciphertext: webhookSecret.ciphertext,
         webhook_secret_key_id: webhookSecret.keyId,
         stripe_account_id: e.stripeAccountId,
+        write_back_mode: e.writeBackMode,
         updated_at: now,
       };
       await db
@@ -266,6 +267,7 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
           ctx('webhook_secret'),
         ),
         stripeAccountId: e.stripe_account_id,
+        writeBackMode: e.write_back_mode,
       };
     },
   };

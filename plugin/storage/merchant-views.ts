@@ -4,6 +4,7 @@ import type {
   FlowMode,
   MerchantEngine,
   MerchantFlow,
+  WriteBackMode,
 } from '../core/merchant-settings.js';
 import type { SecretValue } from '../security/secret-value.js';
 import type { siteInput } from './merchant-input.js';
@@ -60,6 +61,7 @@ export interface RedactedEngineConnection {
   readonly apiKey: RedactedSecret | null;
   readonly webhookSecret: RedactedSecret | null;
   readonly stripeAccountId: string | null;
+  readonly writeBackMode: WriteBackMode;
   readonly updatedAt: Date;
 }
 
@@ -90,6 +92,7 @@ export interface EngineConnectionForUse {
   readonly apiKey: SecretValue | null;
   readonly webhookSecret: SecretValue | null;
   readonly stripeAccountId: string | null;
+  readonly writeBackMode: WriteBackMode;
 }
 
 /** The columns of a site's fields; `is_default` is the repository's, set with the previous default's. */

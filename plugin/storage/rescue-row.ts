@@ -35,6 +35,10 @@ export function toRescue(row: RescueRow): Rescue {
     releaseAs: row.release_as ?? 'released',
     writeBackKey: row.write_back_key,
     writtenBackAt: row.written_back_at,
+    outcomeAt: row.outcome_at,
+    writeBackReference: row.write_back_reference,
+    refundReference: row.refund_reference,
+    refundedAt: row.refunded_at,
     collected:
       row.collected_amount !== null && row.currency
         ? { amount: Number(row.collected_amount), currency: row.currency }

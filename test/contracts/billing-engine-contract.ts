@@ -48,6 +48,8 @@ export function billingEngineContract(name: string, makeSubject: () => Promise<B
       providerOrderId: 'order-1',
       confirmationId: 'C0FFEE',
       recoveredAt: UNTIL,
+      initiatedAt: UNTIL,
+      collectedAt: UNTIL,
     });
 
     describe('reading the invoice', () => {
@@ -195,7 +197,10 @@ export function billingEngineContract(name: string, makeSubject: () => Promise<B
       it('marks the held invoice paid by this rescue', async () => {
         const { invoiceId, amountDue } = await subject.declinedRenewal();
         await hold(invoiceId);
-        assert.equal(await engine.recordRecoveredPayment(invoiceId, payment(amountDue)), 'recorded');
+        assert.equal(
+          (await engine.recordRecoveredPayment(invoiceId, payment(amountDue))).outcome,
+          'recorded',
+        );
         const snapshot = await engine.invoiceStatus(invoiceId);
         assert.equal(snapshot.status, 'paid');
         assert.equal(snapshot.paidByRescueId, 'rsc_1');
@@ -205,7 +210,10 @@ export function billingEngineContract(name: string, makeSubject: () => Promise<B
         const { invoiceId, amountDue } = await subject.declinedRenewal();
         await engine.recordRecoveredPayment(invoiceId, payment(amountDue));
         const before = await engine.invoiceStatus(invoiceId);
-        assert.equal(await engine.recordRecoveredPayment(invoiceId, payment(amountDue)), 'already_recorded');
+        assert.equal(
+          (await engine.recordRecoveredPayment(invoiceId, payment(amountDue))).outcome,
+          'already_recorded',
+        );
         assert.deepEqual(await engine.invoiceStatus(invoiceId), before);
       });
 
@@ -213,21 +221,27 @@ export function billingEngineContract(name: string, makeSubject: () => Promise<B
         const { invoiceId, amountDue } = await subject.declinedRenewal();
         await hold(invoiceId);
         await subject.payElsewhere(invoiceId);
-        assert.equal(await engine.recordRecoveredPayment(invoiceId, payment(amountDue)), 'paid_elsewhere');
+        assert.equal(
+          (await engine.recordRecoveredPayment(invoiceId, payment(amountDue))).outcome,
+          'paid_elsewhere',
+        );
         assert.equal((await engine.invoiceStatus(invoiceId)).paidByRescueId, null);
       });
 
       it('answers paid_elsewhere for a voided invoice', async () => {
         const { invoiceId, amountDue } = await subject.declinedRenewal();
         await subject.voidInvoice(invoiceId);
-        assert.equal(await engine.recordRecoveredPayment(invoiceId, payment(amountDue)), 'paid_elsewhere');
+        assert.equal(
+          (await engine.recordRecoveredPayment(invoiceId, payment(amountDue))).outcome,
+          'paid_elsewhere',
+        );
       });
 
       it('answers paid_elsewhere to another rescue once this one recorded its payment', async () => {
         const { invoiceId, amountDue } = await subject.declinedRenewal();
         await engine.recordRecoveredPayment(invoiceId, payment(amountDue, 'rsc_1'));
         assert.equal(
-          await engine.recordRecoveredPayment(invoiceId, payment(amountDue, 'rsc_2')),
+          (await engine.recordRecoveredPayment(invoiceId, payment(amountDue, 'rsc_2'))).outcome,
           'paid_elsewhere',
         );
         assert.equal((await engine.invoiceStatus(invoiceId)).paidByRescueId, 'rsc_1');

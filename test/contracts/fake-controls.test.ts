@@ -95,11 +95,27 @@ describe('fake ports: hooks inside a call', () => {
     const payment = { amount: amountDue, providerOrderId: 'fco_1', confirmationId: null };
     const keyed = (rescueId: string) => ({ rescueId, idempotencyKey: `writeback-${rescueId}` });
     assert.equal(
-      await engine.recordRecoveredPayment(id, { ...payment, ...keyed('rsc_1'), recoveredAt: until }),
+      (
+        await engine.recordRecoveredPayment(id, {
+          ...payment,
+          ...keyed('rsc_1'),
+          recoveredAt: until,
+          initiatedAt: until,
+          collectedAt: until,
+        })
+      ).outcome,
       'paid_elsewhere',
     );
     assert.equal(
-      await engine.recordRecoveredPayment(id, { ...payment, ...keyed('rsc_2'), recoveredAt: until }),
+      (
+        await engine.recordRecoveredPayment(id, {
+          ...payment,
+          ...keyed('rsc_2'),
+          recoveredAt: until,
+          initiatedAt: until,
+          collectedAt: until,
+        })
+      ).outcome,
       'paid_elsewhere',
       'the hook ran once',
     );

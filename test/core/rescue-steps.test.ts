@@ -66,6 +66,10 @@ function rescueOf(invoiceId: string, over: Partial<Rescue> = {}): Rescue {
     releaseAs: 'released',
     writeBackKey: null,
     writtenBackAt: null,
+    outcomeAt: null,
+    writeBackReference: null,
+    refundReference: null,
+    refundedAt: null,
     collected: null,
     ...over,
   };
@@ -233,6 +237,58 @@ describe('rescue steps on the port fakes', () => {
     assert.equal((await runRescueStep(refunding, w.ctx)).to, 'conflict');
     assert.equal((await runRescueStep(refunding, w.ctx)).to, 'conflict', 'a replay after a lost answer');
     assert.equal(w.provider.callsTo('refund').length, 1);
+  });
+
+  it("records the refund's reference and time, and the refund on the engine's write-back payment", async () => {
+    const w = world();
+    const invoice = w.engine.addDeclinedRenewal();
+    const order = await w.provider.submitRenewal({
+      rescueId: `rsc_${invoice.id}`,
+      merchantOrderId: invoice.id,
+      renewal: await w.engine.loadRenewalFailure(invoice.id),
+      cardToken: 'tok_fake',
+      expiresAt: new Date(NOW.getTime() + 21 * 86_400_000),
+      flow: 'mit',
+      ...SITE,
+    });
+    const orderId = order.status === 'submitted' ? order.orderId : '';
+    w.provider.settle(orderId, 'approved');
+    const refunding = rescueOf(invoice.id, {
+      state: 'refunding',
+      providerOrderId: orderId,
+      writeBackKey: 'writeback-rsc_1',
+      writeBackReference: 'pr_fake_1',
+    });
+    const outcome = await runRescueStep(refunding, w.ctx);
+    assert.equal(outcome.to, 'conflict');
+    const refunded = { refundReference: `fake-refund-${orderId}-1`, refundedAt: NOW };
+    assert.deepEqual(w.checkpoints, [refunded], 'kept before the engine hears of it');
+    assert.equal(outcome.patch?.refundReference, refunded.refundReference);
+    assert.deepEqual(w.engine.refunds, [
+      {
+        rescueId: refunding.id,
+        writeBackReference: 'pr_fake_1',
+        idempotencyKey: 'writeback-rsc_1',
+        amount: { amount: 2900, currency: 'EUR' },
+        ...refunded,
+      },
+    ]);
+    // Without a write-back at the engine there is nothing there to record the refund on.
+    const w2 = world();
+    const other = w2.engine.addDeclinedRenewal();
+    const order2 = await w2.provider.submitRenewal({
+      rescueId: `rsc_${other.id}`,
+      merchantOrderId: other.id,
+      renewal: await w2.engine.loadRenewalFailure(other.id),
+      cardToken: 'tok_fake',
+      expiresAt: new Date(NOW.getTime() + 21 * 86_400_000),
+      flow: 'mit',
+      ...SITE,
+    });
+    const orderId2 = order2.status === 'submitted' ? order2.orderId : '';
+    w2.provider.settle(orderId2, 'approved');
+    await runRescueStep(rescueOf(other.id, { state: 'refunding', providerOrderId: orderId2 }), w2.ctx);
+    assert.equal(w2.engine.callsTo('recordRefund').length, 0);
   });
 
   /** A held rescue with a live order at the fake FlexCharge. */

@@ -314,6 +314,41 @@ describe('the partner admin API over stored merchants', () => {
     assert.equal(taken.status, 409);
   });
 
+  it('sets how rescued payments are written back per engine connection, audited with the change', async () => {
+    const stored = await call('put', '/admin/merchants/acme/engines/stripe', {
+      ...STRIPE,
+      stripeAccountId: 'acct_1Acme',
+      writeBackMode: 'payment_record',
+    });
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.merchant.engines[0].writeBackMode, 'payment_record');
+    const entry = await database.db
+      .selectFrom('flexcharge_mit.audit_entries')
+      .select(['action', 'before', 'after'])
+      .where('merchant_id', '=', 'acme')
+      .where('action', '=', 'engine.updated')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [
+        (entry.before as { writeBackMode?: string }).writeBackMode,
+        (entry.after as { writeBackMode?: string }).writeBackMode,
+      ],
+      ['paid_out_of_band', 'payment_record'],
+    );
+    const bad = await call('put', '/admin/merchants/acme/engines/stripe', {
+      ...STRIPE,
+      writeBackMode: 'cheque',
+    });
+    assert.deepEqual([bad.status, fieldsOf(bad)], [400, ['writeBackMode']]);
+    // A connection sent without the choice is written back out of band, as before the choice existed.
+    const plain = await call('put', '/admin/merchants/acme/engines/stripe', {
+      ...STRIPE,
+      stripeAccountId: 'acct_1Acme',
+    });
+    assert.equal(plain.body.merchant.engines[0].writeBackMode, 'paid_out_of_band');
+  });
+
   it('never echoes a secret, even from a body that is not valid JSON', async () => {
     const broken = await request(app)
       .put('/admin/merchants/acme/credentials/production')

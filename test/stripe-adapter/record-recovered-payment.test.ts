@@ -25,6 +25,8 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
     providerOrderId: 'ord_123',
     confirmationId: 'conf_456',
     recoveredAt: h.clock.now(),
+    initiatedAt: h.clock.now(),
+    collectedAt: h.clock.now(),
   });
 
   async function heldRenewal() {
@@ -39,7 +41,7 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
   it('marks the invoice paid out of band with our metadata, creating no charge', async () => {
     const { renewal, subscription, customer } = await heldRenewal();
     const payment = rescued();
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, payment), 'recorded');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, payment)).outcome, 'recorded');
 
     const invoice = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(invoice.status, 'paid');
@@ -93,9 +95,9 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
 
   it('is idempotent: a second call reports already_recorded and pays nothing twice', async () => {
     const { renewal } = await heldRenewal();
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'recorded');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, rescued())).outcome, 'recorded');
     h.clock.advance(60_000);
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'already_recorded');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, rescued())).outcome, 'already_recorded');
     assert.equal(eventsOf(h, 'invoice.paid', renewal.id).length, 1);
   });
 
@@ -111,7 +113,7 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
       { idempotencyKey: rescued().idempotencyKey },
     );
     h.clock.advance(5 * 60_000);
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'already_recorded');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, rescued())).outcome, 'already_recorded');
     const invoice = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(invoice.metadata?.flexcharge_status, 'recovered');
     assert.equal(eventsOf(h, 'invoice.paid', renewal.id).length, 1);
@@ -127,14 +129,14 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
     // ...and a person marks the invoice paid out of band meanwhile.
     await h.stripe.invoices.pay(renewal.id, { paid_out_of_band: true });
     h.clock.advance(5 * 60_000);
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'paid_elsewhere');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, rescued())).outcome, 'paid_elsewhere');
   });
 
   it('reports paid_elsewhere when the customer paid first', async () => {
     const { renewal, paymentMethod } = await heldRenewal();
     await setCardBehavior(h, paymentMethod.id, null);
     await h.stripe.invoices.pay(renewal.id);
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'paid_elsewhere');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, rescued())).outcome, 'paid_elsewhere');
     const invoice = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(invoice.metadata?.flexcharge_status, 'held', 'nothing written');
     assert.equal((await h.adapter.invoiceStatus(renewal.id)).paidByRescueId, null);
@@ -148,22 +150,31 @@ describe('Stripe adapter: recordRecoveredPayment', () => {
     await setCardBehavior(h, paymentMethod.id, null);
     await h.stripe.invoices.pay(renewal.id);
     assert.equal((await h.adapter.invoiceStatus(renewal.id)).paidByRescueId, null);
-    assert.equal(await h.adapter.recordRecoveredPayment(renewal.id, rescued()), 'paid_elsewhere');
+    assert.equal((await h.adapter.recordRecoveredPayment(renewal.id, rescued())).outcome, 'paid_elsewhere');
   });
 
   it('reports paid_elsewhere for a void or uncollectible invoice, and for one another rescue wrote back', async () => {
     const first = await heldRenewal();
     await h.stripe.invoices.voidInvoice(first.renewal.id);
-    assert.equal(await h.adapter.recordRecoveredPayment(first.renewal.id, rescued()), 'paid_elsewhere');
+    assert.equal(
+      (await h.adapter.recordRecoveredPayment(first.renewal.id, rescued())).outcome,
+      'paid_elsewhere',
+    );
 
     const second = await heldRenewal();
     await h.stripe.invoices.markUncollectible(second.renewal.id);
-    assert.equal(await h.adapter.recordRecoveredPayment(second.renewal.id, rescued()), 'paid_elsewhere');
+    assert.equal(
+      (await h.adapter.recordRecoveredPayment(second.renewal.id, rescued())).outcome,
+      'paid_elsewhere',
+    );
 
     const third = await heldRenewal();
-    assert.equal(await h.adapter.recordRecoveredPayment(third.renewal.id, rescued('rsc_other')), 'recorded');
     assert.equal(
-      await h.adapter.recordRecoveredPayment(third.renewal.id, rescued('rsc_1')),
+      (await h.adapter.recordRecoveredPayment(third.renewal.id, rescued('rsc_other'))).outcome,
+      'recorded',
+    );
+    assert.equal(
+      (await h.adapter.recordRecoveredPayment(third.renewal.id, rescued('rsc_1'))).outcome,
       'paid_elsewhere',
     );
   });

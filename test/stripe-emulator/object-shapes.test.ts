@@ -64,6 +64,16 @@ describe('Stripe emulator: object shapes', () => {
     objects.set('event', events.data[0]);
     const account = await h.stripe.accounts.create({ type: 'standard', country: 'FR' });
     objects.set('account', await get(`accounts/${account.id}`));
+    const record = await h.stripe.paymentRecords.reportPayment({
+      amount_requested: { currency: 'eur', value: 2900 },
+      initiated_at: 1_768_478_400,
+      customer_details: { customer: customer.id },
+      payment_method_details: { type: 'custom', custom: { display_name: 'FlexCharge' } },
+      processor_details: { type: 'custom', custom: { payment_reference: 'fc-order-1' } },
+      outcome: 'guaranteed',
+      guaranteed: { guaranteed_at: 1_768_482_000 },
+    });
+    objects.set('payment_record', await get(`payment_records/${record.id}`));
   });
   after(() => h.close());
 
@@ -85,6 +95,7 @@ describe('Stripe emulator: object shapes', () => {
     'webhook_endpoint',
     'event',
     'account',
+    'payment_record',
   ]) {
     it(`returns ${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} with every key of Stripe's fixture`, () => {
       const actual = objects.get(name);

@@ -23,6 +23,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerInvoicePaymentRoutes } from './routes/invoice-payments.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
+import { registerPaymentRecordRoutes } from './routes/payment-records.js';
 import { registerPaymentRoutes } from './routes/payments.js';
 import { registerSetupIntentRoutes } from './routes/setup-intents.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
@@ -45,6 +46,7 @@ function accountRoutes(ctx: EmulatorContext, registry: AccountRegistry): express
     registerInvoiceRoutes,
     registerInvoicePaymentRoutes,
     registerPaymentRoutes,
+    registerPaymentRecordRoutes,
     registerSetupIntentRoutes,
     registerWebhookEndpointRoutes,
     registerEventRoutes,

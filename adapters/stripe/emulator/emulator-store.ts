@@ -25,6 +25,11 @@ export class EmulatorStore {
   readonly invoices = new Map<string, Stripe.Invoice>();
   readonly invoiceStates = new Map<string, InvoiceState>();
   readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
+  readonly paymentRecords = new Map<string, Stripe.PaymentRecord>();
+  /** What Stripe keeps about a Payment Record beyond its object: the invoice it is attached to. */
+  readonly paymentRecordStates = new Map<string, PaymentRecordState>();
+  /** Every `refund_reference` reported on a Payment Record: Stripe wants each unique. */
+  readonly paymentRecordRefundReferences = new Set<string>();
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly charges = new Map<string, Stripe.Charge>();
   readonly setupIntents = new Map<string, Stripe.SetupIntent>();
@@ -78,6 +83,12 @@ export interface SubscriptionState {
   announced: boolean;
   /** How many whole periods lie between the billing cycle anchor and the current period's start. */
   periodIndex: number;
+}
+
+export interface PaymentRecordState {
+  /** The invoice `attach_payment` attached it to; a record pays one invoice at most. */
+  invoice: string | null;
+  outcome: 'guaranteed' | 'failed' | 'canceled' | null;
 }
 
 /** Retry bookkeeping for an invoice that Stripe collects automatically. */

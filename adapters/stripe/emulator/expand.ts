@@ -26,12 +26,14 @@ function expandAt(
   segments: string[],
   path: string,
   index: number,
+  /** Under a list's items, which differ in kind (an InvoicePayment's `payment` names one of three). */
+  inList = false,
 ): void {
   if (!isRecord(node)) return;
   const [head, ...rest] = segments;
   if (head === undefined) return;
   if (head === 'data' && node.object === 'list' && Array.isArray(node.data)) {
-    for (const item of node.data) expandAt(ctx, item, rest, path, index);
+    for (const item of node.data) expandAt(ctx, item, rest, path, index, true);
     return;
   }
   if (head === 'payments' && node.object === 'invoice' && typeof node.id === 'string') {
@@ -39,9 +41,10 @@ function expandAt(
   } else if (typeof node[head] === 'string') {
     node[head] = resolve(ctx, node[head] as string) ?? cannotExpand(path, index);
   } else if (!(head in node)) {
+    if (inList) return;
     cannotExpand(path, index);
   }
-  if (rest.length > 0) expandAt(ctx, node[head], rest, path, index);
+  if (rest.length > 0) expandAt(ctx, node[head], rest, path, index, inList);
 }
 
 function invoicePayments(ctx: EmulatorContext, invoiceId: string) {
@@ -65,6 +68,7 @@ function resolve(ctx: EmulatorContext, id: string): object | undefined {
     store.invoices.get(id) ??
     store.invoicePayments.get(id) ??
     store.paymentIntents.get(id) ??
+    store.paymentRecords.get(id) ??
     store.charges.get(id);
   return found === undefined ? undefined : copy(found);
 }

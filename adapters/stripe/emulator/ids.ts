@@ -17,6 +17,8 @@ const PREFIXES = {
   invoice: ['in_1', 23],
   line_item: ['il_1', 23],
   invoice_payment: ['inpay_1', 23],
+  payment_record: ['pr_', 14],
+  payment_attempt_record: ['par_1', 14],
   payment_intent: ['pi_3', 23],
   charge: ['ch_3', 23],
   balance_transaction: ['txn_3', 23],

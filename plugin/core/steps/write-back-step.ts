@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors.js';
-import type { Rescue, StepOutcome } from '../rescue.js';
+import type { Rescue, RescuePatch, StepOutcome } from '../rescue.js';
 import type { StepContext } from './step-context.js';
 
 /**
@@ -33,26 +33,32 @@ export async function writeBackPayment(rescue: Rescue, ctx: StepContext): Promis
   const idempotencyKey = rescue.writeBackKey ?? `writeback-${rescue.id}`;
   // Recorded before the call: after a crash the same key, replayed, tells our payment from anyone's.
   if (!rescue.writeBackKey) await ctx.checkpoint({ writeBackKey: idempotencyKey });
-  const result = await ctx.engine.recordRecoveredPayment(rescue.invoiceId, {
+  const { outcome, reference } = await ctx.engine.recordRecoveredPayment(rescue.invoiceId, {
     rescueId: rescue.id,
     idempotencyKey,
     amount: rescue.collected ?? rescue.amount,
     providerOrderId: rescue.providerOrderId,
     confirmationId: rescue.confirmationId,
     recoveredAt: ctx.now,
+    // Stable across repeats: a repeated write-back must send what the first one sent.
+    initiatedAt: rescue.createdAt,
+    collectedAt: rescue.outcomeAt ?? rescue.createdAt,
   });
-  if (result === 'paid_elsewhere') return refund(ctx, 'the invoice was paid elsewhere first');
+  // What the engine holds of our write-back, for finance; on a conflict, where the refund is recorded.
+  const referencePatch = reference ? { writeBackReference: reference } : {};
+  if (outcome === 'paid_elsewhere')
+    return refund(ctx, 'the invoice was paid elsewhere first', referencePatch);
   return {
     to: 'recovered',
     note:
-      result === 'already_recorded'
+      outcome === 'already_recorded'
         ? 'invoice already marked paid by this rescue'
-        : 'invoice marked paid out of band with the FlexCharge payment',
-    patch: { writtenBackAt: ctx.now, holdActive: false },
+        : 'invoice marked paid with the FlexCharge payment',
+    patch: { writtenBackAt: ctx.now, holdActive: false, ...referencePatch },
     nextActionAt: null,
   };
 }
 
-function refund(ctx: StepContext, why: string): StepOutcome {
-  return { to: 'refunding', note: `${why}: refunding`, nextActionAt: ctx.now };
+function refund(ctx: StepContext, why: string, patch?: RescuePatch): StepOutcome {
+  return { to: 'refunding', note: `${why}: refunding`, nextActionAt: ctx.now, ...(patch ? { patch } : {}) };
 }

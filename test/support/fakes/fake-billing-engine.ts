@@ -4,6 +4,7 @@ import type {
   ChargeReport,
   InvoiceSnapshot,
   InvoiceStatus,
+  RecordedRefund,
   RecoveredPayment,
   RenewalFailure,
 } from '../../../plugin/core/billing-engine.js';
@@ -96,6 +97,8 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
       : 'paid_elsewhere';
   }
   const retried = new Set<string>();
+  /** Refunds recorded against write-backs, once per refund reference. */
+  const refunds: RecordedRefund[] = [];
 
   const adapter: BillingEngineAdapter = {
     id,
@@ -174,9 +177,10 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
     recordRecoveredPayment: (invoiceId, payment) =>
       script.run('recordRecoveredPayment', [invoiceId, payment], () => {
         const invoice = find(invoiceId);
+        const reference = `fake-payment-${invoiceId}`;
         const settled = settledAs(invoice, payment);
-        if (settled === 'paid_elsewhere') return settled;
-        if (settled === 'ours') return 'already_recorded';
+        if (settled === 'paid_elsewhere') return { outcome: settled, reference: null };
+        if (settled === 'ours') return { outcome: 'already_recorded', reference };
         if (invoice.status !== 'open') {
           throw new ConflictError(
             `invoice ${invoiceId} is ${invoice.status}; only an open invoice can be written back`,
@@ -188,7 +192,12 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
           paidBy: { rescueId: payment.rescueId, idempotencyKey: payment.idempotencyKey },
           mark: { kind: 'recovered', rescueId: payment.rescueId, payment },
         });
-        return 'recorded';
+        return { outcome: 'recorded', reference };
+      }),
+
+    recordRefund: (invoiceId, refund) =>
+      script.run('recordRefund', [invoiceId, refund], () => {
+        if (!refunds.some((r) => r.refundReference === refund.refundReference)) refunds.push(refund);
       }),
 
     retryPaymentOnce: (invoiceId, retry) =>
@@ -223,6 +232,7 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
     fail: script.fail.bind(script),
     during: script.during.bind(script),
     callsTo: script.callsTo.bind(script),
+    refunds,
 
     /** An open invoice of a renewal the engine charged itself and the card declined. */
     addDeclinedRenewal(init: Partial<Omit<FakeInvoice, 'mark' | 'paidBy'>> = {}): FakeInvoice {

@@ -27,7 +27,7 @@ export interface FakeOrder {
   confirmationId: string | null;
   /** What the provider says it collected; null when it does not say (FlexCharge's /outcome never does). */
   collected: Money | null;
-  readonly refunds: { readonly amount: number; readonly message: string }[];
+  readonly refunds: { readonly amount: number; readonly message: string; readonly reference: string }[];
 }
 
 /** How the next new hand-over is answered. Default `{ status: 'submitted' }`. */
@@ -198,17 +198,22 @@ export function createFakeRescueProvider(options: FakeRescueProviderOptions = {}
         const order = find(orderId);
         const last = order.refunds.at(-1);
         if (last && last.amount === amount.amount && options.refundRepeated !== 'refuse')
-          return { refunded: true, message: last.message };
+          return { refunded: true, message: last.message, reference: last.reference };
         const refundedSoFar = order.refunds.reduce((sum, r) => sum + r.amount, 0);
         const collected = order.status === 'approved' || order.status === 'refunded';
         const left =
           collected && amount.currency === order.amount.currency ? order.amount.amount - refundedSoFar : 0;
         if (amount.amount > left)
-          return { refunded: false, message: `amount to refund is greater than what is left (${left})` };
+          return {
+            refunded: false,
+            message: `amount to refund is greater than what is left (${left})`,
+            reference: null,
+          };
         const message = `refunded ${amount.amount} of ${order.amount.amount}: ${reason}`;
-        order.refunds.push({ amount: amount.amount, message });
+        const reference = `fake-refund-${orderId}-${order.refunds.length + 1}`;
+        order.refunds.push({ amount: amount.amount, message, reference });
         if (left === amount.amount) order.status = 'refunded';
-        return { refunded: true, message };
+        return { refunded: true, message, reference };
       }),
 
     transmit: (charge, context) =>

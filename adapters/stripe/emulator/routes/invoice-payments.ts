@@ -35,7 +35,8 @@ export function registerInvoicePaymentRoutes(api: StripeApiRouter, ctx: Emulator
         (!payment ||
           (p.payment.type === payment.type &&
             (!payment.payment_intent || idOf(p.payment.payment_intent) === payment.payment_intent) &&
-            (!payment.charge || idOf(p.payment.charge) === payment.charge))),
+            (!payment.charge || idOf(p.payment.charge) === payment.charge) &&
+            (!payment.payment_record || idOf(p.payment.payment_record) === payment.payment_record))),
     );
     return paginate(payments, params, '/v1/invoice_payments', 'invoice payment');
   });
