@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { createAccess } from '../http/admin-auth.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
+import { ledgerRoutes } from '../http/ledger-routes.js';
 import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
@@ -167,6 +168,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
         changes: merchantChanges,
         clock,
       }),
+      ledgerRoutes({ access, database, clock }),
       pageRoutes({
         access,
         sessions: createSessionRepository(database.db),

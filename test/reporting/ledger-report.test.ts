@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_TOKEN, type HttpHarness, startHttpHarness } from '../http/http-harness.js';
+import { generateLedgerMonth, type LedgerMonth } from '../support/ledger-fixture.js';
+import { expectedFigures, parseCsv, type Row } from './ledger-recount.js';
+
+const PERIOD = 'from=2026-05-01&to=2026-05-31';
+const COUNT = 4000;
+
+describe('the finance ledger and report over a generated month', () => {
+  let h: HttpHarness;
+  let month: LedgerMonth;
+  let keyAcme: string;
+  const get = (path: string, credential = ADMIN_TOKEN) =>
+    h.http.get(path).set('authorization', `Bearer ${credential}`);
+
+  /** Every row of a ledger, page by page, following its cursor. */
+  async function allRows(path: string, query: string, credential = ADMIN_TOKEN): Promise<Row[]> {
+    const rows: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(
+        `${path}?${query}&limit=700${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        credential,
+      );
+      assert.equal(res.status, 200, res.text);
+      rows.push(...res.body.rows);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return rows;
+  }
+
+  before(async () => {
+    h = await startHttpHarness();
+    month = await generateLedgerMonth(h.database.db, { seed: 20260501, count: COUNT });
+    const made = await h.http
+      .post('/admin/merchants/acme/api-keys')
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({ name: 'finance' });
+    assert.equal(made.status, 201, made.text);
+    keyAcme = made.body.key;
+  });
+  after(() => h.close());
+
+  it('pages the whole month by cursor, in failure-time order, each row once', async () => {
+    const rows = await allRows('/admin/ledger', PERIOD);
+    assert.equal(rows.length, month.inside, 'the rows of the period, none from outside it');
+    assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'no row twice');
+    for (let i = 1; i < rows.length; i++) {
+      const [a, b] = [rows[i - 1] as Row, rows[i] as Row];
+      const key = (r: Row) => [String(r.failedAt), String(r.id)] as const;
+      const [[atA, idA], [atB, idB]] = [key(a), key(b)];
+      assert.ok(
+        atA < atB || (atA === atB && idA < idB),
+        `order at ${i}: ${a.failedAt} ${a.id} / ${b.failedAt} ${b.id}`,
+      );
+    }
+    const tied = rows.filter((r, i) => i > 0 && rows[i - 1]?.failedAt === r.failedAt);
+    assert.ok(tied.length > 50, 'the month has rows sharing a failure time, across page boundaries');
+    const recovered = rows.find((r) => r.state === 'recovered' && r.siteId !== null);
+    assert.ok(recovered);
+    for (const field of [
+      'merchantId',
+      'siteUrl',
+      'statementDescriptor',
+      'flow',
+      'environment',
+      'invoiceId',
+      'customerId',
+      'amount',
+      'currency',
+      'flexchargeOrderId',
+      'confirmationId',
+      'finalAt',
+      'writeBackReference',
+    ])
+      assert.notEqual(recovered[field], null, `a recovered row's ${field}`);
+    const conflict = rows.find((r) => r.state === 'conflict');
+    assert.ok(conflict?.refundReference && conflict.refundedAt, 'a conflict names its refund');
+    const declined = rows.find((r) => r.declineCode === 'insufficient_funds');
+    assert.equal(declined?.declineMessage, 'Your card has insufficient funds.');
+  });
+
+  it('exports the same rows as CSV, field for field', async () => {
+    for (const [path, query] of [
+      ['/admin/ledger', PERIOD],
+      ['/admin/merchants/acme/ledger', `${PERIOD}&environment=sandbox`],
+      ['/admin/ledger', `${PERIOD}&merchant=globex&mode=shadow`],
+    ] as const) {
+      const json = await allRows(path, query);
+      const res = await get(`${path}.csv?${query}`).buffer(true);
+      assert.equal(res.status, 200, res.text);
+      assert.match(String(res.headers['content-type']), /^text\/csv/);
+      assert.equal(res.headers['cache-control'], 'no-store');
+      const [header, ...lines] = parseCsv(res.text);
+      assert.ok(header);
+      assert.equal(lines.length, json.length, `${path}?${query}`);
+      assert.ok(json.length > 20, `${path}?${query} has rows`);
+      lines.forEach((line, i) => {
+        const row = json[i] as Row;
+        const asText = header.map((column) => {
+          const v = row[column];
+          return v === null || v === undefined ? '' : String(v);
+        });
+        assert.deepEqual(line, asText, `row ${i} of ${path}.csv?${query}`);
+      });
+    }
+  });
+
+  it('reports figures that the ledger rows recount, per environment and merchant, in every breakdown', async () => {
+    let checked = 0;
+    for (const environment of ['production', 'sandbox'] as const)
+      for (const merchant of [null, 'acme', 'globex']) {
+        const scope = merchant ? `&merchant=${merchant}` : '';
+        const query = `${PERIOD}&environment=${environment}${scope}`;
+        const report = (await get(`/admin/report?${query}`).expect(200)).body.report;
+        const rows = await allRows('/admin/ledger', query);
+        assert.ok(
+          rows.every((r) => r.environment === environment),
+          'one environment only',
+        );
+        const totals = expectedFigures(rows);
+        assert.deepEqual(report.totals, totals, `totals of ${query}`);
+        checked++;
+        const keys: Record<string, (r: Row) => unknown> = {
+          site: (r) => r.siteId,
+          descriptor: (r) => r.statementDescriptor,
+          declineCode: (r) => r.declineCode,
+          flow: (r) => r.flow,
+          channel: (r) => r.channel,
+          day: (r) => (r.failedAt as string).slice(0, 10),
+        };
+        for (const [name, keyOf] of Object.entries(keys)) {
+          const entries: { key: unknown; figures: unknown }[] = report.by[name];
+          const keysSeen = new Set(rows.map(keyOf));
+          for (const key of keysSeen)
+            assert.ok(
+              entries.some((e) => e.key === key),
+              `${name} ${key} missing in ${query}`,
+            );
+          for (const entry of entries) {
+            const expected = expectedFigures(rows.filter((r) => keyOf(r) === entry.key));
+            assert.deepEqual(entry.figures, expected, `${name} ${entry.key} of ${query}`);
+          }
+        }
+      }
+    assert.equal(checked, 6);
+
+    // The partner's production month: every part of the issue is there, in two currencies apart.
+    const all = (await get(`/admin/report?${PERIOD}`).expect(200)).body.report;
+    const t = all.totals;
+    assert.equal(all.environment, 'production');
+    assert.deepEqual(Object.keys(t.recoveredAmount).sort(), ['eur', 'usd']);
+    assert.ok(t.failures > 2000 && t.recovered > 500 && t.conflicts > 0 && t.refunds > 0);
+    assert.ok(t.shadow.wouldHaveBeenHandedOver > 100);
+    assert.equal(
+      t.ineligible + t.pending + t.recovered + t.expired + t.declined + t.cancelled + t.conflicts,
+      t.failures,
+      'every live row in exactly one outcome',
+    );
+    assert.equal(all.by.day.length, 31);
+    assert.equal(
+      all.by.flow.reduce((s: number, e: { figures: { failures: number } }) => s + e.figures.failures, 0),
+      t.failures,
+    );
+  });
+
+  it("gives a merchant's key its own ledger and report only", async () => {
+    const own = await allRows('/admin/merchants/acme/ledger', PERIOD, keyAcme);
+    assert.ok(own.length > 1000 && own.every((r) => r.merchantId === 'acme'));
+    assert.equal((await get(`/admin/merchants/globex/ledger?${PERIOD}`, keyAcme)).status, 404);
+    assert.equal((await get(`/admin/merchants/globex/report?${PERIOD}`, keyAcme)).status, 404);
+    assert.equal((await get(`/admin/ledger?${PERIOD}&merchant=acme`, keyAcme)).status, 403);
+    assert.equal((await get(`/admin/ledger.csv?${PERIOD}`, keyAcme)).status, 403);
+    const report = await get(`/admin/merchants/acme/report?${PERIOD}`, keyAcme).expect(200);
+    assert.deepEqual(
+      report.body.report.totals,
+      expectedFigures(own.filter((r) => r.environment === 'production')),
+    );
+  });
+
+  it('refuses a bad filter or cursor with a 400 naming it', async () => {
+    for (const [query, field] of [
+      ['from=yesterday', 'from'],
+      ['from=2026-05-10&to=2026-05-01', 'to'],
+      ['environment=staging', 'environment'],
+      ['colour=red', 'query'],
+      ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
+      ['limit=5000', 'limit'],
+    ] as const) {
+      const res = await get(`/admin/ledger?${query}`);
+      assert.equal(res.status, 400, `${query}: ${res.text}`);
+      assert.ok(JSON.stringify(res.body.error.fields ?? {}).includes(field), `${query}: ${res.text}`);
+    }
+    assert.equal((await get('/admin/merchants/nobody/report')).status, 404);
+  });
+});
