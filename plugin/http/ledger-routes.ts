@@ -70,25 +70,8 @@ export function ledgerRoutes(deps: LedgerRouteDeps): Router {
     res.json(await ledgerPage(database.db, await filterOf(req, filter), paging));
   };
 
-  // Row by row from the database's cursor; each write waits for the socket when its buffer is full.
   const ledgerCsv = async (req: Request, res: Response) => {
-    const filter = await filterOf(req, req.query as Record<string, unknown>);
-    res.status(200).type('text/csv; charset=utf-8');
-    res.set('Content-Disposition', 'attachment; filename="flexcharge-ledger.csv"');
-    const write = async (chunk: string) => {
-      if (res.destroyed) throw new Error('the client went away');
-      if (!res.write(chunk)) await drainedOrClosed(res);
-    };
-    try {
-      await write(csvHeader());
-      await forEachLedgerBatch(database, filter, async (rows) => {
-        for (const row of rows) await write(csvLine(row));
-      });
-      res.end();
-    } catch (err) {
-      // Headers are sent: the only way to say "incomplete" is to cut the connection.
-      res.destroy(err instanceof Error ? err : new Error(String(err)));
-    }
+    await sendLedgerCsv(res, database, await filterOf(req, req.query as Record<string, unknown>));
   };
 
   const report = async (req: Request, res: Response) => {
@@ -105,6 +88,34 @@ export function ledgerRoutes(deps: LedgerRouteDeps): Router {
   router.get('/admin/merchants/:merchant/ledger.csv', ledgerCsv);
   router.get('/admin/merchants/:merchant/report', report);
   return router;
+}
+
+/**
+ * The ledger as CSV, row by row from the database's cursor: each write waits for the socket when its
+ * buffer is full, so a year of a large merchant goes out with flat memory. The API and the report
+ * page both answer with it.
+ */
+export async function sendLedgerCsv(
+  res: Response,
+  database: Pick<DatabaseHandle, 'db' | 'kind'>,
+  filter: LedgerFilter,
+): Promise<void> {
+  res.status(200).type('text/csv; charset=utf-8');
+  res.set('Content-Disposition', 'attachment; filename="flexcharge-ledger.csv"');
+  const write = async (chunk: string) => {
+    if (res.destroyed) throw new Error('the client went away');
+    if (!res.write(chunk)) await drainedOrClosed(res);
+  };
+  try {
+    await write(csvHeader());
+    await forEachLedgerBatch(database, filter, async (rows) => {
+      for (const row of rows) await write(csvLine(row));
+    });
+    res.end();
+  } catch (err) {
+    // Headers are sent: the only way to say "incomplete" is to cut the connection.
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 /** Resolves when the socket takes more (`drain`) or is gone (`close`); leaves no listener behind. */

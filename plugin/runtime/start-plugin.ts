@@ -13,6 +13,7 @@ import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
 import { pageRoutes } from '../http/pages/page-routes.js';
+import { reportPages } from '../http/pages/report-page.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
@@ -169,6 +170,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
         clock,
       }),
       ledgerRoutes({ access, database, clock }),
+      reportPages({ access, sessions: createSessionRepository(database.db), database, clock, logger }),
       pageRoutes({
         access,
         sessions: createSessionRepository(database.db),

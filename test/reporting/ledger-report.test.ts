@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
 import { ADMIN_TOKEN, type HttpHarness, startHttpHarness } from '../http/http-harness.js';
+import { launchBrowser, SCREENSHOT_DIR } from '../support/browser.js';
 import { generateLedgerMonth, type LedgerMonth } from '../support/ledger-fixture.js';
 import { expectedFigures, parseCsv, type Row } from './ledger-recount.js';
 
@@ -193,5 +196,79 @@ describe('the finance ledger and report over a generated month', () => {
       assert.ok(JSON.stringify(res.body.error.fields ?? {}).includes(field), `${query}: ${res.text}`);
     }
     assert.equal((await get('/admin/merchants/nobody/report')).status, 404);
+  });
+
+  it('shows the report as a page with its charts, drawn on the server, in headless Chromium', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const refused: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+      });
+      page.on('response', (r) => {
+        if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) refused.push(`${r.status()} ${r.url()}`);
+      });
+      page.on('request', (r) => {
+        if (!r.url().startsWith(h.plugin.url)) refused.push(`fetched ${r.url()}`);
+      });
+      // Signed in over HTTP, the session cookie handed to the browser: Chromium posts the login form
+      // with `Origin: null` (the pages' Referrer-Policy is no-referrer), which the login refuses.
+      const login = await h.http.post('/login').type('form').send({ password: ADMIN_TOKEN }).expect(303);
+      const token = /fcm_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] ?? '';
+      await page.context().addCookies([{ name: 'fcm_session', value: token, url: h.plugin.url }]);
+      await page.goto(`${h.plugin.url}/report?${PERIOD}`);
+      assert.equal(await page.locator('h1').textContent(), 'Report · all merchants');
+      const charts = page.locator('svg.chart');
+      assert.equal(await charts.count(), 4, 'recovered per day in USD and EUR, rate by code and by site');
+      const titles = await page.locator('svg.chart > title').allTextContents();
+      assert.deepEqual(titles, [
+        'Recovered per day, EUR',
+        'Recovered per day, USD',
+        'Rescue rate by decline code',
+        'Rescue rate by site',
+      ]);
+      assert.equal(await charts.nth(1).locator('rect').count(), 31, 'a bar per day of May');
+      const box = await charts.nth(0).boundingBox();
+      assert.ok(box && box.width > 600 && box.height > 150, 'the chart is drawn at its size');
+      const report = (await get(`/admin/report?${PERIOD}`).expect(200)).body.report;
+      const totals = (await page.locator('section table').first().textContent()) ?? '';
+      assert.match(totals, new RegExp(`Failures seen\\s*${report.totals.failures}\\b`));
+      assert.match(totals, new RegExp(`Recovered\\s*${report.totals.recovered} \\(`));
+      assert.deepEqual(refused, [], 'no CSP refusal, nothing fetched from elsewhere');
+      const shot = await browser.screenshot(page, 'finance-report');
+      assert.ok(shot.endsWith('finance-report.png'));
+      // The charts alone, at a size a person can read in the test output.
+      await page
+        .locator('section', { has: page.locator('svg.chart') })
+        .screenshot({ path: join(SCREENSHOT_DIR, 'finance-report-charts.png') });
+      const phone = await browser.newPage('phone');
+      await phone.context().addCookies(await page.context().cookies());
+      await phone.goto(`${h.plugin.url}/merchants/acme/report?${PERIOD}&environment=sandbox`);
+      assert.equal(await phone.locator('svg.chart').count(), 4);
+      await browser.screenshot(phone, 'finance-report-phone');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("sends a merchant's session to its own report, and its CSV matches the API's", async () => {
+    const agent = request.agent(h.plugin.url);
+    await agent.post('/login').type('form').send({ password: keyAcme }).expect(303);
+    const partnerPage = await agent.get(`/report?${PERIOD}`);
+    assert.deepEqual(
+      [partnerPage.status, partnerPage.headers.location],
+      [303, `/merchants/acme/report?${PERIOD}`],
+    );
+    assert.equal((await agent.get(`/merchants/globex/report?${PERIOD}`)).status, 404);
+    const own = await agent.get(`/merchants/acme/report?${PERIOD}`);
+    assert.equal(own.status, 200);
+    assert.match(own.text, /Report · acme/);
+    assert.equal(own.headers['cache-control'], 'no-store');
+    const csv = await agent.get(`/merchants/acme/report/ledger.csv?${PERIOD}`).buffer(true);
+    const api = await get(`/admin/merchants/acme/ledger.csv?${PERIOD}&environment=production`).buffer(true);
+    assert.equal(csv.status, 200);
+    assert.equal(csv.text, api.text, 'the page exports the production rows of its filter');
+    assert.equal((await h.http.get(`/report?${PERIOD}`)).headers.location, '/login');
   });
 });
