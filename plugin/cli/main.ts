@@ -13,6 +13,7 @@ const USAGE = `usage: flexcharge-mit <command>
   migrate          apply pending database migrations and exit
   keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
   merchants ...    list and configure stored merchants (\`merchants --help\`)
+  report ...       the finance report: a table or CSV (\`report --help\`)
   sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
   emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
   demo             a declined renewal rescued end to end, locally, in a few seconds
@@ -53,6 +54,14 @@ async function main(argv: string[]): Promise<void> {
       const { runMerchantsCommand } = await import('./merchants-command.js');
       process.exitCode = await runMerchantsCommand(argv.slice(1), loadConfig(), {
         logger,
+        print: (line) => console.log(line),
+        printError: (line) => console.error(line),
+      });
+      return;
+    }
+    case 'report': {
+      const { runReportCommand } = await import('./report-command.js');
+      process.exitCode = await runReportCommand(argv.slice(1), loadConfig(), {
         print: (line) => console.log(line),
         printError: (line) => console.error(line),
       });

@@ -57,6 +57,7 @@ export interface RescuePatch {
   amount?: Money | null;
   failedChargeId?: string | null;
   declineCode?: string | null;
+  declineMessage?: string | null;
   ineligibleReason?: string | null;
   site?: string | null;
   providerOrderId?: string | null;

@@ -8,12 +8,14 @@ import type { Logger } from '../core/logger.js';
 import { createAccess } from '../http/admin-auth.js';
 import { adminRoutes } from '../http/admin-routes.js';
 import { createApp } from '../http/create-app.js';
+import { ledgerRoutes } from '../http/ledger-routes.js';
 import { merchantAccessRoutes } from '../http/merchant-access-routes.js';
 import { merchantAdminRoutes } from '../http/merchant-admin-routes.js';
 import { merchantReadinessRoutes } from '../http/merchant-readiness-routes.js';
 import { metricsRoutes } from '../http/metrics-routes.js';
 import { createOnboardingChecks } from '../http/onboarding-checks.js';
 import { pageRoutes } from '../http/pages/page-routes.js';
+import { reportPages } from '../http/pages/report-page.js';
 import { webhookRoutes } from '../http/webhook-routes.js';
 import { createMetrics, type PluginMetrics } from '../observability/metrics.js';
 import { observedCallLog } from '../observability/observed-call-log.js';
@@ -182,6 +184,8 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
         changes: merchantChanges,
         clock,
       }),
+      ledgerRoutes({ access, database, clock }),
+      reportPages({ access, sessions: createSessionRepository(database.db), database, clock, logger }),
       pageRoutes({
         access,
         sessions: createSessionRepository(database.db),

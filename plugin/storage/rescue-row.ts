@@ -55,6 +55,7 @@ export function patchColumns(patch: RescuePatch | undefined): Updateable<Rescues
     amount: 'amount',
     failedChargeId: 'failed_charge_id',
     declineCode: 'decline_code',
+    declineMessage: 'decline_message',
     ineligibleReason: 'ineligible_reason',
     site: 'site',
     providerOrderId: 'flexcharge_order_id',

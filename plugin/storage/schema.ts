@@ -77,6 +77,8 @@ export interface RescuesTable {
   engine_initiated: boolean | null;
   failed_charge_id: string | null;
   decline_code: string | null;
+  /** The engine's message for the decline (migration 0014). */
+  decline_message: string | null;
   site: string | null;
   flexcharge_order_id: string | null;
   flexcharge_status: string | null;

@@ -30,6 +30,7 @@ export async function prepareRescue(rescue: Rescue, ctx: StepContext): Promise<S
     amount: renewal.amountDue,
     failedChargeId: renewal.failedPayment.chargeId,
     declineCode: renewal.failedPayment.declineCode ?? renewal.failedPayment.code,
+    declineMessage: renewal.failedPayment.message,
     flow,
     environment,
     siteId: site?.id ?? null,
