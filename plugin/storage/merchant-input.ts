@@ -107,6 +107,8 @@ export const engineConnectionInput = z.object({
   ),
   webhookSecret: optional(z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')),
   stripeAccountId: optional(z.string().regex(/^acct_\w+$/, 'must be a Stripe account id (acct_…)')),
+  /** Set by `flexcharge-mit install` only: the endpoint whose secret `webhookSecret` is. */
+  webhookEndpointId: optional(z.string().regex(/^we_\w+$/, 'must be a webhook endpoint id (we_…)')),
 });
 
 export type MerchantInput = z.input<typeof merchantInput>;

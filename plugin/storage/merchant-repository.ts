@@ -184,6 +184,7 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         webhook_secret_ciphertext: webhookSecret.ciphertext,
         webhook_secret_key_id: webhookSecret.keyId,
         stripe_account_id: e.stripeAccountId,
+        webhook_endpoint_id: e.webhookEndpointId,
         updated_at: now,
       };
       await db
@@ -266,6 +267,7 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
           ctx('webhook_secret'),
         ),
         stripeAccountId: e.stripe_account_id,
+        webhookEndpointId: e.webhook_endpoint_id,
       };
     },
   };
