@@ -48,14 +48,14 @@ export async function checkStripeAccess(
     const { resource, level } = permission;
     const allowed = await probe(() =>
       level === 'read'
-        ? stripe.rawRequest('GET', `/v1/${resource}`, { limit: 1 })
+        ? stripe.rawRequest('GET', `/v1/${resource}?limit=1`)
         : stripe.rawRequest('POST', `/v1/${resource}/${PROBE_ID}`, {}),
     );
     if (!allowed) missing.push(permission);
   }
   let accountId: string | null = null;
   await probe(async () => {
-    accountId = ((await stripe.rawRequest('GET', '/v1/account', {})) as { id: string }).id;
+    accountId = ((await stripe.rawRequest('GET', '/v1/account')) as { id: string }).id;
   });
   let accountApiVersion: string | null = null;
   await probe(async () => {
