@@ -32,15 +32,14 @@ export interface RenewalFailureScan {
  * invoice is read again for its status now.
  */
 export async function listRenewalFailures(stripe: Stripe, since: Date): Promise<RenewalFailureScan> {
-  const events = await stripeCall('list invoice.payment_failed events', () =>
-    stripe.events
-      .list({
-        type: 'invoice.payment_failed',
-        created: { gte: Math.floor(since.getTime() / 1000) },
-        limit: 100,
-      })
-      .autoPagingToArray({ limit: 100_000 }),
-  );
+  const events = await stripeCall('list invoice.payment_failed events', async () => {
+    const all: Stripe.Event[] = [];
+    const created = { gte: Math.floor(since.getTime() / 1000) };
+    // Every page: a busy account fails many renewals a day.
+    for await (const event of stripe.events.list({ type: 'invoice.payment_failed', created, limit: 100 }))
+      all.push(event);
+    return all;
+  });
   const passedOver: Record<string, number> = {};
   const skip = (reason: string) => {
     passedOver[reason] = (passedOver[reason] ?? 0) + 1;
