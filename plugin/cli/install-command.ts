@@ -8,6 +8,7 @@ import {
 } from '../../adapters/stripe/webhook-endpoint-install.js';
 import { readManifest } from '../config/write-manifest.js';
 import { ForbiddenError, ValidationError } from '../core/errors.js';
+import { DEFAULT_MERCHANT_ID } from '../runtime/start-plugin.js';
 import { stripeWebhookEvents } from '../runtime/stripe-setup.js';
 import { createMerchantChanges, merchantParts } from '../storage/merchant-changes.js';
 import {
@@ -155,7 +156,7 @@ async function install(
     );
   }
 
-  const remaining = whatIsLeft(store, publicUrl, config);
+  const remaining = whatIsLeft(store, publicUrl);
   const result = {
     merchant: merchant.id,
     stripeAccount: access.accountId,
@@ -245,13 +246,14 @@ interface Remaining {
 }
 
 /** What install cannot do: FlexCharge's side, and the merchant's own switches. */
-function whatIsLeft(store: MerchantStore, publicUrl: string, config: StripeCommandConfig): Remaining {
+function whatIsLeft(store: MerchantStore, publicUrl: string): Remaining {
   const { merchant } = store;
   const mit = merchant.flows.find((f) => f.flow === 'mit');
   const notes: string[] = [];
-  if (merchant.id === 'default' && config.STRIPE_SECRET_KEY)
+  // seedDefaultMerchant rewrites this merchant's Stripe connection from the environment at each start.
+  if (merchant.id === DEFAULT_MERCHANT_ID)
     notes.push(
-      'merchant default is rewritten from STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET at each start: unset them to keep what install stored',
+      `merchant ${DEFAULT_MERCHANT_ID}'s Stripe connection is rewritten from STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET at every start (and removed without them), which would undo this: install under a merchant id of its own`,
     );
   return {
     flexchargeCredentials: merchant.credentials.map((c) => c.environment),
