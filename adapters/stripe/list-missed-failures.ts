@@ -29,7 +29,9 @@ export interface RenewalFailureScan {
  * Stripe's `invoice.payment_failed` events since `since` (every page), kept as the plugin's webhook
  * path keeps them: the invoice of a subscription's renewal (`billing_reason: subscription_cycle`),
  * failed by Stripe Billing itself (no API request) on its first attempt; one per invoice. Each kept
- * invoice is read again for its status now.
+ * invoice is read again for its status now. Not narrowed with `delivery_success=false`: an event from
+ * before the endpoint existed had no delivery to fail, and is exactly one the plugin missed; the
+ * caller compares with what the plugin stored instead.
  */
 export async function listRenewalFailures(stripe: Stripe, since: Date): Promise<RenewalFailureScan> {
   const events = await stripeCall('list invoice.payment_failed events', async () => {

@@ -130,12 +130,10 @@ async function isKnown(
 
 /** The event as the API listed it, stored as its webhook body would be. */
 function storable(event: Stripe.Event) {
-  const rawBody = Buffer.from(JSON.stringify(event));
-  const { eventId, eventType, payload, quarantineReason } = prepareForStorage({
+  return prepareForStorage({
     eventId: event.id,
     eventType: event.type,
     payload: event,
-    rawBody,
+    rawBody: Buffer.from(JSON.stringify(event)),
   });
-  return { eventId, eventType, payload, quarantineReason, rawBody: null };
 }

@@ -10,33 +10,46 @@ import { DAY_MS, type E2E, HOUR_MS, startE2E } from '../e2e/plugin-harness.js';
 const KEY = randomBytes(32).toString('base64');
 
 /**
- * The plugin was down while two renewals failed: one an hour ago, one three days ago. Replay finds
- * both in Stripe's event list, hands the fresh one to the worker (which makes it a rescue, once)
- * and only reports the stale one, however often it runs.
+ * The plugin was down while two renewals failed: one an hour ago, one four days ago; a third
+ * failure in between reached it by webhook. Replay finds all three in Stripe's event list, leaves the
+ * one the plugin has, hands the fresh one to the worker (which makes it a rescue, once) and only
+ * reports the stale one, however often it runs.
  */
 describe('flexcharge-mit replay, against the Stripe emulator and the worker', () => {
   let e2e: E2E;
   let fresh: Stripe.Invoice;
   let stale: Stripe.Invoice;
+  let seen: Stripe.Invoice;
 
   before(async () => {
     e2e = await startE2E({ ENCRYPTION_KEY: KEY });
     const old = await e2e.subscriber();
-    e2e.clock.set(e2e.clock.now().getTime() + 3 * DAY_MS);
+    e2e.clock.set(e2e.clock.now().getTime() + 4 * DAY_MS);
+    const witnessed = await e2e.subscriber();
+    e2e.clock.set(e2e.clock.now().getTime() + 2 * 60_000);
     const recent = await e2e.subscriber();
-    await e2e.declineNextCharges(old.paymentMethod.id, 'insufficient_funds');
-    await e2e.declineNextCharges(recent.paymentMethod.id, 'insufficient_funds');
+    for (const s of [old, witnessed, recent])
+      await e2e.declineNextCharges(s.paymentMethod.id, 'insufficient_funds');
 
-    // The outage: Stripe has no working endpoint for the plugin while both renewals fail.
+    // Two outages: Stripe has no working endpoint for the plugin while two of the renewals fail.
     const [endpoint] = (await e2e.stripe.webhookEndpoints.list()).data;
     assert.ok(endpoint);
-    await e2e.stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
+    const endpointWorks = (works: boolean) =>
+      e2e.stripe.webhookEndpoints.update(endpoint.id, { disabled: !works });
+    await endpointWorks(false);
     stale = await e2e.renew(old.subscription.id);
+    // Stripe's first retry of it (three days on) fails during the outage too.
+    e2e.clock.set(e2e.clock.now().getTime() + 3 * DAY_MS + HOUR_MS);
+    await e2e.settle();
+    await endpointWorks(true);
+    seen = await e2e.renew(witnessed.subscription.id);
+    await endpointWorks(false);
     fresh = await e2e.renew(recent.subscription.id);
     e2e.clock.set(e2e.clock.now().getTime() + HOUR_MS);
-    await e2e.stripe.webhookEndpoints.update(endpoint.id, { disabled: false });
+    await endpointWorks(true);
     await e2e.settle();
-    assert.equal(await rescueCount(), 0, 'the plugin saw neither failure');
+    assert.equal(await rescueCount(), 1, 'the plugin saw only the failure its webhook brought');
+    assert.ok(await e2e.rescueFor(seen.id));
   });
   after(() => e2e.close());
 
@@ -103,13 +116,14 @@ describe('flexcharge-mit replay, against the Stripe emulator and the worker', ()
         ],
         `run ${run}`,
       );
+      assert.equal(report.alreadyKnown, 1, 'the failure its webhook brought');
       assert.match(report.failures[0]?.why ?? '', /past the 24h FlexCharge takes/);
       assert.equal(report.failures[1]?.amount.amount, fresh.amount_due);
       // Stripe retried the stale invoice three days after it failed: not a first failure.
       assert.deepEqual(Object.values(report.passedOver), [1]);
     }
     await e2e.settle();
-    assert.equal(await rescueCount(), 0);
+    assert.equal(await rescueCount(), 1);
     const inboxAfter = await e2e.database.db.selectFrom('flexcharge_mit.inbox_events').select('id').execute();
     assert.deepEqual(inboxAfter, inboxBefore);
   });
@@ -117,7 +131,7 @@ describe('flexcharge-mit replay, against the Stripe emulator and the worker', ()
   it('hands the fresh failure over once, the worker makes it one rescue, and the stale one stays a report', async () => {
     const first = await replay();
     assert.equal(first.code, 0, first.err);
-    assert.match(first.out, /1 handed over, 1 not handed over, 0 already known/);
+    assert.match(first.out, /1 handed over, 1 not handed over, 1 already known/);
     assert.match(first.out, new RegExp(`handed over: ${fresh.id}  \\d+\\.\\d{2} [A-Z]{3}  failed `));
     assert.match(first.out, new RegExp(`stale: ${stale.id} .*RESCUE_FRESHNESS_HOURS`));
     await e2e.settle();
@@ -128,16 +142,16 @@ describe('flexcharge-mit replay, against the Stripe emulator and the worker', ()
 
     for (const run of [2, 3]) {
       const again = await replayedJson();
-      assert.equal(again.alreadyKnown, 1, `run ${run}`);
+      assert.equal(again.alreadyKnown, 2, `run ${run}`);
       assert.deepEqual(
         again.failures.map((f) => [f.invoiceId, f.verdict]),
         [[stale.id, 'stale']],
       );
       await e2e.settle();
     }
-    assert.equal(await rescueCount(), 1);
+    assert.equal(await rescueCount(), 2);
     const evaluated = (await e2e.evaluateBodies()).map((b) => b.orderId);
-    assert.deepEqual(evaluated, [fresh.id], 'FlexCharge was asked about the fresh invoice, once');
+    assert.deepEqual(evaluated.sort(), [seen.id, fresh.id].sort(), 'FlexCharge was asked about each once');
     assert.equal((await e2e.rescueFor(fresh.id))?.rescue.id, rescue.rescue.id);
   });
 
