@@ -14,6 +14,9 @@ const USAGE = `usage: flexcharge-mit <command>
   keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
   merchants ...    list and configure stored merchants (\`merchants --help\`)
   report ...       the finance report: a table or CSV (\`report --help\`)
+  install          connect a merchant's Stripe account: webhook endpoint, signing secret (\`install --help\`)
+  uninstall        remove what install made (\`uninstall --help\`)
+  replay           hand over renewal failures the plugin missed (\`replay --since 6h --merchant M\`)
   sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
   emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
   demo             a declined renewal rescued end to end, locally, in a few seconds
@@ -62,6 +65,21 @@ async function main(argv: string[]): Promise<void> {
     case 'report': {
       const { runReportCommand } = await import('./report-command.js');
       process.exitCode = await runReportCommand(argv.slice(1), loadConfig(), {
+        print: (line) => console.log(line),
+        printError: (line) => console.error(line),
+      });
+      return;
+    }
+    case 'install':
+    case 'uninstall':
+    case 'replay': {
+      const { runInstallCommand, runUninstallCommand } = await import('./install-command.js');
+      const { runReplayCommand } = await import('./replay-command.js');
+      const run = { install: runInstallCommand, uninstall: runUninstallCommand, replay: runReplayCommand }[
+        command
+      ];
+      process.exitCode = await run(argv.slice(1), loadConfig(), {
+        logger,
         print: (line) => console.log(line),
         printError: (line) => console.error(line),
       });

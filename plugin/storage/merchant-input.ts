@@ -113,6 +113,8 @@ export const engineConnectionInput = z.object({
     .enum(WRITE_BACK_MODES, { error: `must be one of ${WRITE_BACK_MODES.join(', ')}` })
     .nullish()
     .transform((v) => v ?? 'paid_out_of_band'),
+  /** Set by `flexcharge-mit install` only: the endpoint whose secret `webhookSecret` is. */
+  webhookEndpointId: optional(z.string().regex(/^we_\w+$/, 'must be a webhook endpoint id (we_…)')),
 });
 
 export type MerchantInput = z.input<typeof merchantInput>;

@@ -185,6 +185,7 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         webhook_secret_key_id: webhookSecret.keyId,
         stripe_account_id: e.stripeAccountId,
         write_back_mode: e.writeBackMode,
+        webhook_endpoint_id: e.webhookEndpointId,
         updated_at: now,
       };
       await db
@@ -268,6 +269,7 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         ),
         stripeAccountId: e.stripe_account_id,
         writeBackMode: e.write_back_mode,
+        webhookEndpointId: e.webhook_endpoint_id,
       };
     },
   };

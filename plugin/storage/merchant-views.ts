@@ -93,6 +93,8 @@ export interface EngineConnectionForUse {
   readonly webhookSecret: SecretValue | null;
   readonly stripeAccountId: string | null;
   readonly writeBackMode: WriteBackMode;
+  /** The webhook endpoint `install` created for this connection; null when set by hand. */
+  readonly webhookEndpointId: string | null;
 }
 
 /** The columns of a site's fields; `is_default` is the repository's, set with the previous default's. */

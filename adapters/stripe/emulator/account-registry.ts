@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { type EmulatorContext, EmulatorStore } from './emulator-store.js';
 import { newId } from './ids.js';
 import { buildAccount, SELF_CONTROLLED } from './objects/account.js';
+import type { KeyPermissions } from './restricted-keys.js';
 
 export type AccountKind = 'platform' | 'standalone' | 'connected';
 
@@ -31,6 +32,8 @@ type SharedContext = Pick<EmulatorContext, 'clock' | 'settings'>;
 export class AccountRegistry {
   readonly #accounts = new Map<string, EmulatedAccount>();
   readonly #byKey = new Map<string, EmulatedAccount>();
+  /** Restricted keys (`rk_test_…`): what each may do; a key absent here may do everything. */
+  readonly #restrictions = new Map<string, KeyPermissions>();
 
   constructor(
     private readonly shared: SharedContext,
@@ -78,6 +81,21 @@ export class AccountRegistry {
 
   bySecretKey(key: string): EmulatedAccount | undefined {
     return this.#byKey.get(key);
+  }
+
+  /** A new restricted key of a platform or standalone account, allowed only `permissions`. */
+  addRestrictedKey(account: EmulatedAccount, permissions: KeyPermissions): string {
+    if (account.kind === 'connected')
+      throw new Error('stripe-emulator: a connected account has no keys of its own');
+    const key = newId('restricted_key');
+    this.#byKey.set(key, account);
+    this.#restrictions.set(key, { ...permissions });
+    return key;
+  }
+
+  /** A restricted key's permissions; null for a full secret key. */
+  restrictionsOf(key: string): KeyPermissions | null {
+    return this.#restrictions.get(key) ?? null;
   }
 
   /** The accounts connected to `platformId`, oldest first. */

@@ -2,9 +2,10 @@ import express, { type Request } from 'express';
 import type { AccountRegistry, EmulatedAccount } from './account-registry.js';
 import { sendError } from './api-router.js';
 import { EMULATED_API_VERSION } from './emulator-types.js';
-import { accountInvalid, authenticationError, invalidRequest } from './errors.js';
+import { accountInvalid, authenticationError, invalidRequest, maskKey } from './errors.js';
 import type { StripeFaultInjector } from './fault-injection.js';
 import { newId } from './ids.js';
+import { missingPermission, permissionError } from './restricted-keys.js';
 
 /** The account a `/v1` request acts on, set by the gateway for the routes and fault injection. */
 export function actingAccount(locals: Record<string, unknown>): EmulatedAccount | undefined {
@@ -14,7 +15,8 @@ export function actingAccount(locals: Record<string, unknown>): EmulatedAccount 
 /**
  * In front of every `/v1` route, as on Stripe: a `Request-Id`, the API key (401 when unknown), the
  * `Stripe-Version` the emulator speaks, and the account the request acts on — the key's own, or
- * with `Stripe-Account` one of the accounts connected to it (403 `account_invalid` otherwise). Then
+ * with `Stripe-Account` one of the accounts connected to it (403 `account_invalid` otherwise); a
+ * restricted key lacking the resource's permission gets 403 (`restricted-keys.ts`). Then
  * injected faults, then that account's own routes.
  */
 export function apiGateway(registry: AccountRegistry, faults: StripeFaultInjector): express.Router {
@@ -36,7 +38,11 @@ export function apiGateway(registry: AccountRegistry, faults: StripeFaultInjecto
       }
       res.locals.apiKey = key;
       const header = req.get('Stripe-Account');
-      res.locals.account = header === undefined ? owner : onBehalfOf(registry, owner, key, header);
+      const account = header === undefined ? owner : onBehalfOf(registry, owner, key, header);
+      res.locals.account = account;
+      const restrictions = registry.restrictionsOf(key);
+      const missing = restrictions && missingPermission(restrictions, req.method, req.path);
+      if (missing) throw permissionError(maskKey(key), account.id, missing);
       next();
     } catch (error) {
       sendError(res, error);

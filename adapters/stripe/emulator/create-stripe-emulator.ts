@@ -153,6 +153,11 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       const account = createStandaloneAccount();
       return { id: account.id, apiKey: account.secretKey ?? '' };
     },
+    createRestrictedKey(permissions, accountId) {
+      const account = accountId === undefined ? platform : registry.byId(accountId);
+      if (!account) throw new Error(`stripe-emulator: no account ${accountId}`);
+      return registry.addRestrictedKey(account, permissions);
+    },
     runDue,
     deliverPendingWebhooks,
     injectFault: (fault) => faults.add(fault),

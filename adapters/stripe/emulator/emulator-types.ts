@@ -2,6 +2,7 @@ import type express from 'express';
 import type { Clock } from '../../../plugin/core/clock.js';
 import type { StripeFault } from './fault-injection.js';
 import type { RequestCounter } from './request-counter.js';
+import type { KeyPermissions } from './restricted-keys.js';
 
 /** The one API version the emulator speaks (what stripe@23 pins). */
 export const EMULATED_API_VERSION = '2026-10-28.endive';
@@ -62,6 +63,12 @@ export interface StripeEmulator {
    * (and able to connect accounts of its own). Same as `POST /_emulator/accounts`.
    */
   createStandaloneAccount(): { id: string; apiKey: string };
+  /**
+   * A restricted key (`rk_test_…`) of the platform, or of the standalone account `accountId`,
+   * allowed only `permissions` (resource → `read`|`write`; see `restricted-keys.ts`). Same as
+   * `POST /_emulator/restricted_keys`.
+   */
+  createRestrictedKey(permissions: KeyPermissions, accountId?: string): string;
   /**
    * Processes everything due at `clock.now()` on every account: renewals, retries, expiries, then
    * webhook deliveries. Idempotent.

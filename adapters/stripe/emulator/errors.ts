@@ -116,7 +116,7 @@ export function cardError(details: CardErrorDetails): StripeApiError {
 }
 
 /** `sk_test_abcdef123456` → `sk_test_********3456`, the way Stripe echoes a wrong key. */
-function maskKey(key: string): string {
+export function maskKey(key: string): string {
   const prefix = /^(sk|rk|pk)_(test|live)_/.exec(key)?.[0] ?? '';
   const rest = key.slice(prefix.length);
   if (rest.length <= 4) return `${prefix}${'*'.repeat(rest.length)}`;

@@ -28,6 +28,7 @@ const PREFIXES = {
   webhook_secret: ['whsec_', 32],
   account: ['acct_1', 15],
   secret_key: ['sk_test_', 32],
+  restricted_key: ['rk_test_', 32],
 } as const satisfies Record<string, readonly [string, number]>;
 
 export type IdKind = keyof typeof PREFIXES;

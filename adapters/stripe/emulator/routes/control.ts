@@ -6,6 +6,7 @@ import { KNOWN_DECLINE_CODES } from '../decline-codes.js';
 import type { EmulatorContext } from '../emulator-store.js';
 import { type StripeFault, stripeFaultSchema } from '../fault-injection.js';
 import { invoiceSubscriptionId } from '../invoice-lifecycle.js';
+import { keyPermissionsSchema } from '../restricted-keys.js';
 import { TEST_CARDS, testCardByKey } from '../test-cards.js';
 import { unixSeconds } from '../time.js';
 
@@ -49,6 +50,20 @@ export function controlRouter(registry: AccountRegistry, actions: ControlActions
   router.post('/accounts', (_req, res) => {
     const account = actions.createStandaloneAccount();
     res.json({ ...account.object, secret_key: account.secretKey });
+  });
+
+  // A restricted key of the account named (the platform by default): {"permissions": {"events": "read"}}.
+  router.post('/restricted_keys', (req, res) => {
+    const account = scoped(req, res);
+    if (!account) return;
+    const parsed = keyPermissionsSchema.safeParse(req.body?.permissions ?? {});
+    if (!parsed.success || account.kind === 'connected')
+      return badRequest(
+        res,
+        'Send {"permissions": {"<resource>": "read"|"write"}} for a platform or standalone account.',
+      );
+    const key = registry.addRestrictedKey(account, parsed.data);
+    res.json({ account: account.id, secret_key: key, permissions: parsed.data });
   });
 
   router.get('/accounts', (_req, res) => {
