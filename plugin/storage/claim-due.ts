@@ -36,7 +36,7 @@ export async function claimDue<Row>(db: Kysely<Database>, input: ClaimInput): Pr
 
 /**
  * The ids a claim takes: due, not leased, oldest first. Each table has a partial index on its due
- * column whose predicate is the claim's `pending` condition (migration 0018), so a claim reads only
+ * column whose predicate is the claim's `pending` condition (migration 0016), so a claim reads only
  * live work however many finished rows the table keeps; `test/storage/claim-plans.test.ts` checks
  * the plans with EXPLAIN.
  */

@@ -247,7 +247,7 @@ export interface MerchantEngineConnectionsTable {
   webhook_secret_ciphertext: Uint8Array | null;
   webhook_secret_key_id: string | null;
   stripe_account_id: string | null;
-  /** The webhook endpoint `install` created, whose secret is the one stored (migration 0017). */
+  /** The webhook endpoint `install` created, whose secret is the one stored (migration 0015). */
   webhook_endpoint_id: string | null;
   /** How a rescued payment is written back to the invoice (see WriteBackMode). */
   write_back_mode: Generated<WriteBackMode>;
