@@ -4,7 +4,7 @@ import { DEFAULT_MERCHANT_ID, type RunningPlugin } from '../start-plugin.js';
 import { type DemoMerchant, dressDemoMerchant } from './demo-merchant.js';
 import { drawPopulation } from './population.js';
 import type { ProgressDisplay } from './progress-display.js';
-import { summarizeRenewalDay, type RenewalDaySummary } from './renewal-day-summary.js';
+import { type RenewalDaySummary, summarizeRenewalDay } from './renewal-day-summary.js';
 import {
   createPlanPrices,
   inPool,
@@ -60,10 +60,14 @@ export async function playRenewalDay(
   const prices = await createPlanPrices(plugin.stripe.stripe);
 
   // A month before: customers sign up through the day, hour by hour, as their renewals will come.
+  // The merchant installs the plugin after that: Stripe's webhooks reach it from the renewal day on
+  // (which also spares a large demo thousands of first-payment events that change nothing).
   const subscribed: SubscribedCustomer[] = [];
+  await pluginWebhooks(plugin, 'off');
   for (let hour = 0; hour < 24; hour++) {
-    clock.set(signUpDay.getTime() + hour * HOUR_MS);
     const ofHour = population.filter((c) => c.hour === hour);
+    if (!ofHour.length) continue;
+    clock.set(signUpDay.getTime() + hour * HOUR_MS);
     subscribed.push(
       ...(await inPool(ofHour, SUBSCRIBE_CONCURRENCY, async (customer) => {
         const done = await subscribeDemoCustomer(plugin, merchant, prices, customer);
@@ -72,14 +76,14 @@ export async function playRenewalDay(
       })),
     );
   }
-  // Their first payments' webhooks reach the plugin (it has nothing to do with paid invoices).
-  await settle();
+  await pluginWebhooks(plugin, 'on');
   progress.line(
     `Signed up ${subscribed.length} customers of ${merchant.siteMetadata.join(' and ')}, a month before the renewal day (${day(signUpDay)}).`,
   );
 
   // The renewal day: Stripe renews each subscription at its hour; the declines reach the plugin.
   for (let hour = 0; hour < 24; hour++) {
+    if (!population.some((c) => c.hour === hour)) continue;
     clock.set(renewalDay.getTime() + hour * HOUR_MS + 60_000);
     await settle();
     const counts = await counters(plugin, renewalDay);
@@ -96,7 +100,9 @@ export async function playRenewalDay(
   // Three weeks of holds: FlexCharge works the declines; some customers pay themselves meanwhile.
   let paidThemselves = 0;
   for (let d = 1; d <= FOLLOWED_DAYS; d++) {
-    const paying = subscribed.filter((s) => s.customer.fate.kind === 'declined' && s.customer.fate.paysOnDay === d);
+    const paying = subscribed.filter(
+      (s) => s.customer.fate.kind === 'declined' && s.customer.fate.paysOnDay === d,
+    );
     for (const s of paying) if (await payRenewalThemselves(plugin, s)) paidThemselves++;
     // A day at a time: every side does what fell due in it in time order (the emulator replays
     // Stripe's retries at their own times, the sandbox its decisions and expiries).
@@ -121,6 +127,15 @@ export function renewalDayEndingAbout(now: Date): Date {
 
 function oneMonthBefore(date: Date): Date {
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, date.getUTCDate()));
+}
+
+/** Switches the emulator's webhook endpoint for this plugin off (undelivered events are dropped) or on. */
+async function pluginWebhooks(plugin: RunningPlugin, to: 'on' | 'off'): Promise<void> {
+  const stripe = plugin.stripe.stripe;
+  for (const endpoint of (await stripe.webhookEndpoints.list()).data) {
+    if (endpoint.url.startsWith(plugin.url) || endpoint.url.endsWith('/webhooks/stripe'))
+      await stripe.webhookEndpoints.update(endpoint.id, { disabled: to === 'off' });
+  }
 }
 
 /** Live counters, from the rescues table as the summary is. */

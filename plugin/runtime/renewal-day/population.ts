@@ -82,8 +82,34 @@ export interface DemoCustomer {
   readonly fate: RenewalFate;
 }
 
-const FIRST = ['Jenny', 'Lukas', 'Amélie', 'Marco', 'Sofia', 'Noah', 'Emma', 'Liam', 'Mia', 'Hugo', 'Olivia', 'Jonas'];
-const LAST = ['Rosen', 'Müller', 'Dubois', 'Rossi', 'García', 'Jansen', 'Smith', 'Brown', 'Nowak', 'Martin', 'Lee', 'Silva'];
+const FIRST = [
+  'Jenny',
+  'Lukas',
+  'Amélie',
+  'Marco',
+  'Sofia',
+  'Noah',
+  'Emma',
+  'Liam',
+  'Mia',
+  'Hugo',
+  'Olivia',
+  'Jonas',
+];
+const LAST = [
+  'Rosen',
+  'Müller',
+  'Dubois',
+  'Rossi',
+  'García',
+  'Jansen',
+  'Smith',
+  'Brown',
+  'Nowak',
+  'Martin',
+  'Lee',
+  'Silva',
+];
 const EU_ADDRESSES = [
   { line1: '1 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' },
   { line1: 'Unter den Linden 5', city: 'Berlin', postal_code: '10117', country: 'DE' },
@@ -122,15 +148,20 @@ export function drawPopulation(size: number, seed = 2026): DemoCustomer[] {
   };
   const hardShare = HARD_DECLINES.reduce((s, [, w]) => s + w, 0);
   const softShare = SOFT_DECLINES.reduce((s, [, w]) => s + w, 0);
+  const hourStep = size >= 240 ? 1 : size >= 120 ? 2 : size >= 60 ? 4 : 6;
 
   return Array.from({ length: size }, (_, index): DemoCustomer => {
     const firstName = pick(FIRST);
     const lastName = pick(LAST);
     const r = random();
-    const plan = (r < 0.3 ? PLANS[0] : r < 0.55 ? PLANS[1] : r < 0.75 ? PLANS[2] : r < 0.97 ? PLANS[3] : PLANS[4]) as Plan;
+    const plan = (
+      r < 0.3 ? PLANS[0] : r < 0.55 ? PLANS[1] : r < 0.75 ? PLANS[2] : r < 0.97 ? PLANS[3] : PLANS[4]
+    ) as Plan;
     const address = plan.currency === 'eur' ? pick(EU_ADDRESSES) : pick(US_ADDRESSES);
-    // More renewals in the European morning and the American afternoon, as billing anchors cluster.
-    const hour = Math.min(23, Math.floor(random() * random() * 12 + random() * 12));
+    // Renewals cluster where sign-ups did (European morning, American afternoon); a small shop's few
+    // renewals fall at a few times of the day rather than one or two every hour.
+    const drawn = Math.min(23, Math.floor(random() * random() * 12 + random() * 12));
+    const hour = drawn - (drawn % hourStep);
     const tokenized = random() >= NO_TOKEN_RATE;
     let fate: RenewalFate = { kind: 'paid' };
     if (random() < RENEWAL_FAILURE_RATE) {
@@ -144,7 +175,10 @@ export function drawPopulation(size: number, seed = 2026): DemoCustomer[] {
         paysOnDay: paysThemselves ? 1 + Math.floor(random() * 18) : null,
       };
     }
-    const slug = `${firstName}.${lastName}`.normalize('NFD').replace(/[^A-Za-z.]/g, '').toLowerCase();
+    const slug = `${firstName}.${lastName}`
+      .normalize('NFD')
+      .replace(/[^A-Za-z.]/g, '')
+      .toLowerCase();
     return {
       index,
       firstName,

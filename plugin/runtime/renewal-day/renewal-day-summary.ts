@@ -41,10 +41,7 @@ export async function summarizeRenewalDay(
     .where('failed_at', '>=', since);
   const states = await scope
     .select(['state', 'ineligible_reason'])
-    .select((eb) => [
-      eb.fn.countAll<string>().as('n'),
-      eb.fn.count<string>('handed_off_at').as('handed'),
-    ])
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.count<string>('handed_off_at').as('handed')])
     .groupBy(['state', 'ineligible_reason'])
     .execute();
   const amounts = await scope
@@ -70,9 +67,7 @@ export async function summarizeRenewalDay(
     paidByCustomer: count('cancelled'),
     refused: count('declined'),
     conflicts: count('conflict'),
-    open: states
-      .filter((s) => !FINAL_STATES.has(s.state))
-      .reduce((sum, s) => sum + Number(s.n), 0),
+    open: states.filter((s) => !FINAL_STATES.has(s.state)).reduce((sum, s) => sum + Number(s.n), 0),
     ineligible,
   };
 }

@@ -17,9 +17,7 @@ const REAL_CONFIGURATION_VARIABLES = [
   'FLEXCHARGE_PRODUCTION_URL',
 ] as const;
 
-export type RenewalDayDecision =
-  | { readonly play: true }
-  | { readonly play: false; readonly why: string };
+export type RenewalDayDecision = { readonly play: true } | { readonly play: false; readonly why: string };
 
 /**
  * Whether `flexcharge-mit start` plays the renewal day: only on the embedded defaults (no variable

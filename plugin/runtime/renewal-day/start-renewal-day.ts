@@ -5,17 +5,19 @@ import type { ManualClock } from '../../core/clock.js';
 import { createConsoleLogger, type Logger } from '../../core/logger.js';
 import { openDatabase } from '../../storage/database.js';
 import { type RunningPlugin, startPlugin } from '../start-plugin.js';
+import { createFileLogger } from './file-logger.js';
 import { playRenewalDay, type RenewalDayResult } from './play-renewal-day.js';
 import { createProgressDisplay, type ProgressOutput } from './progress-display.js';
 import { formatSummary } from './renewal-day-summary.js';
 import { StoryClock } from './story-clock.js';
-import { createFileLogger } from './file-logger.js';
 
 export const DEFAULT_SUBSCRIPTIONS = 500;
 /** FlexCharge's sandbox decides a rescue this long after the hand-over (not 30 s: the story spans weeks). */
 const DEMO_DECISION_DELAY_SECONDS = 3 * 24 * 3600;
 /** A held rescue is polled daily rather than every 6 h: the webhooks tell, and the story steps a day at a time. */
 const DEMO_POLL_INTERVAL_MINUTES = 24 * 60;
+/** A renewal day's hundreds of events at once: the worker's calls to the emulators overlap. */
+const DEMO_WORKER_CONCURRENCY = 16;
 
 /** `--subscriptions N` (default 500). */
 export function subscriptionsOption(argv: readonly string[]): number {
@@ -36,8 +38,11 @@ export function renewalDayConfig(configured: Config, env: NodeJS.ProcessEnv): Co
   return {
     ...configured,
     ADMIN_TOKEN: configured.ADMIN_TOKEN ?? randomBytes(24).toString('hex'),
-    ...(env.SANDBOX_DECISION_DELAY_SECONDS ? {} : { SANDBOX_DECISION_DELAY_SECONDS: DEMO_DECISION_DELAY_SECONDS }),
+    ...(env.SANDBOX_DECISION_DELAY_SECONDS
+      ? {}
+      : { SANDBOX_DECISION_DELAY_SECONDS: DEMO_DECISION_DELAY_SECONDS }),
     ...(env.RESCUE_POLL_INTERVAL_MINUTES ? {} : { RESCUE_POLL_INTERVAL_MINUTES: DEMO_POLL_INTERVAL_MINUTES }),
+    ...(env.WORKER_CONCURRENCY ? {} : { WORKER_CONCURRENCY: DEMO_WORKER_CONCURRENCY }),
   };
 }
 
@@ -58,7 +63,9 @@ export async function tellRenewalDay(
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
   print();
-  print(`Renewal day ${result.renewalDay.toISOString().slice(0, 10)}, ${result.merchant.siteMetadata.join(' and ')}:`);
+  print(
+    `Renewal day ${result.renewalDay.toISOString().slice(0, 10)}, ${result.merchant.siteMetadata.join(' and ')}:`,
+  );
   for (const line of formatSummary(result.summary, options.subscriptions)) print(line);
   print();
   print(`Report:      ${plugin.url}/merchants/${result.merchant.id}/report`);

@@ -61,48 +61,56 @@ export async function subscribeDemoCustomer(
   customer: DemoCustomer,
 ): Promise<SubscribedCustomer> {
   const stripe = plugin.stripe.stripe;
+  // The FlexCharge token does not depend on Stripe: asked for while Stripe signs the customer up.
+  const token: Promise<string | null> = customer.tokenized
+    ? tokenizeWithFlexCharge(plugin, customer)
+    : Promise.resolve(null);
+  const test = 'pm_card_authenticationRequiredOnSetup';
   const created = await stripe.customers.create({
     email: customer.email,
     name: `${customer.firstName} ${customer.lastName}`,
     address: customer.address,
+    payment_method: test,
+    invoice_settings: { default_payment_method: test },
   });
-  const paymentMethod = await stripe.paymentMethods.attach('pm_card_authenticationRequiredOnSetup', {
-    customer: created.id,
-  });
-  await stripe.customers.update(created.id, {
-    invoice_settings: { default_payment_method: paymentMethod.id },
-  });
+  const paymentMethodId = created.invoice_settings.default_payment_method as string;
   const subscription = await stripe.subscriptions.create({
     customer: created.id,
     items: [{ price: prices.get(customer.plan.key) as string }],
     metadata: { [merchant.siteMetadataKey]: merchant.siteMetadata[customer.site] },
   });
-  if (customer.tokenized) {
-    const client = plugin.flexcharge.client;
-    if (!client) throw new Error('FlexCharge is not configured');
-    const rescuable = customer.fate.kind === 'paid' || customer.fate.rescuable;
-    const { token } = await client.tokenize({
-      payment_method: {
-        credit_card: {
-          first_name: customer.firstName,
-          last_name: customer.lastName,
-          number: rescuable ? FLEXCHARGE_RESCUED_PAN : FLEXCHARGE_NEVER_RESCUED_PAN,
-          month: '12',
-          year: '2030',
-        },
-      },
-    });
-    await stripe.paymentMethods.update(paymentMethod.id, { metadata: { flexcharge_token: token } });
-  }
-  if (customer.fate.kind === 'declined') {
-    await setDeclineBehavior(plugin, paymentMethod.id, customer.fate.declineCode);
-  }
+  const { fate } = customer;
+  await Promise.all([
+    token.then((t) =>
+      t ? stripe.paymentMethods.update(paymentMethodId, { metadata: { flexcharge_token: t } }) : null,
+    ),
+    fate.kind === 'declined' ? setDeclineBehavior(plugin, paymentMethodId, fate.declineCode) : null,
+  ]);
   return {
     customer,
     customerId: created.id,
-    paymentMethodId: paymentMethod.id,
+    paymentMethodId,
     subscriptionId: subscription.id,
   };
+}
+
+/** The card's FlexCharge token: one FlexCharge rescues, or one it never does, as the customer's fate says. */
+async function tokenizeWithFlexCharge(plugin: RunningPlugin, customer: DemoCustomer): Promise<string> {
+  const client = plugin.flexcharge.client;
+  if (!client) throw new Error('FlexCharge is not configured');
+  const rescuable = customer.fate.kind === 'paid' || customer.fate.rescuable;
+  const { token } = await client.tokenize({
+    payment_method: {
+      credit_card: {
+        first_name: customer.firstName,
+        last_name: customer.lastName,
+        number: rescuable ? FLEXCHARGE_RESCUED_PAN : FLEXCHARGE_NEVER_RESCUED_PAN,
+        month: '12',
+        year: '2030',
+      },
+    },
+  });
+  return token;
 }
 
 /** The emulator's control route: from now on, charges of this card decline with `declineCode`. */
@@ -115,7 +123,8 @@ async function setDeclineBehavior(plugin: RunningPlugin, paymentMethodId: string
       body: JSON.stringify({ decline_code: declineCode }),
     },
   );
-  if (!response.ok) throw new Error(`emulator behaviour refused: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`emulator behaviour refused: ${response.status} ${await response.text()}`);
 }
 
 /** The customer updates their card and pays the open renewal invoice themselves, during the hold. */
