@@ -63,6 +63,7 @@ export async function playRenewalDay(
   // The merchant installs the plugin after that: Stripe's webhooks reach it from the renewal day on
   // (which also spares a large demo thousands of first-payment events that change nothing).
   const subscribed: SubscribedCustomer[] = [];
+  let signedUp = 0;
   await pluginWebhooks(plugin, 'off');
   for (let hour = 0; hour < 24; hour++) {
     const ofHour = population.filter((c) => c.hour === hour);
@@ -71,7 +72,7 @@ export async function playRenewalDay(
     subscribed.push(
       ...(await inPool(ofHour, SUBSCRIBE_CONCURRENCY, async (customer) => {
         const done = await subscribeDemoCustomer(plugin, merchant, prices, customer);
-        progress.live(`Signing up customers  ${subscribed.length + 1}/${population.length}`);
+        progress.live(`Signing up customers  ${++signedUp}/${population.length}`);
         return done;
       })),
     );
