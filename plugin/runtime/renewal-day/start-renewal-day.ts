@@ -53,7 +53,13 @@ export function renewalDayConfig(configured: Config, env: NodeJS.ProcessEnv): Co
 export async function tellRenewalDay(
   plugin: RunningPlugin,
   clock: ManualClock,
-  options: { subscriptions: number; output: ProgressOutput; adminToken: string; seed?: number },
+  options: {
+    subscriptions: number;
+    output: ProgressOutput;
+    /** Shown with the URLs: a token generated for this run; null when the operator set ADMIN_TOKEN. */
+    adminToken: string | null;
+    seed?: number;
+  },
 ): Promise<RenewalDayResult> {
   const { output } = options;
   const print = (line = '') => void output.write(`${line}\n`);
@@ -70,7 +76,8 @@ export async function tellRenewalDay(
   print();
   print(`Report:      ${plugin.url}/merchants/${result.merchant.id}/report`);
   print(`Onboarding:  ${plugin.url}/login  (then ${plugin.url}/merchants)`);
-  print(`Admin token: ${options.adminToken}`);
+  // A token the operator set is theirs and is not echoed; one generated for this run is shown once.
+  print(`Admin token: ${options.adminToken ?? 'the ADMIN_TOKEN you set'}`);
   return result;
 }
 
@@ -93,7 +100,7 @@ export async function startWithRenewalDay(
   const { env, output } = options;
   const subscriptions = subscriptionsOption(options.argv);
   const config = renewalDayConfig(configured, env);
-  const adminToken = config.ADMIN_TOKEN as string;
+  const adminToken = configured.ADMIN_TOKEN ? null : (config.ADMIN_TOKEN ?? null);
   const fileLogger =
     env.LOG_FORMAT === 'json' ? null : createFileLogger(resolve(config.DATA_DIR, 'flexcharge-mit.log'));
   const logger: Logger = fileLogger ?? createConsoleLogger();
