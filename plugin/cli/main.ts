@@ -3,13 +3,16 @@ import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger, loggerOptionsFromEnv } from '../observability/logger.js';
 import { emulatorSwitches, localSwitchesFromEnv, sandboxSwitches } from '../runtime/local-switches.js';
+import { renewalDayDecision } from '../runtime/renewal-day/renewal-day-wanted.js';
 import { startPlugin } from '../runtime/start-plugin.js';
 import { openDatabase, targetFromConfig } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
 
 const USAGE = `usage: flexcharge-mit <command>
 
-  start            run the plugin (HTTP surface and worker); configuration from the environment
+  start            run the plugin (HTTP surface and worker); configuration from the environment.
+                   With none given, it first plays a renewal day on the local emulators
+                   [--subscriptions 500] [--no-demo] (RENEWAL_DAY=off skips it too)
   migrate          apply pending database migrations and exit
   keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
   merchants ...    list and configure stored merchants (\`merchants --help\`)
@@ -29,7 +32,15 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'help'] = argv;
   switch (command) {
     case 'start': {
-      const plugin = await startPlugin(loadConfig(), { logger });
+      const config = loadConfig();
+      // On the embedded defaults (nothing configured) the plugin tells its story first: a renewal day.
+      if (renewalDayDecision(process.env, argv).play) {
+        const { startWithRenewalDay } = await import('../runtime/renewal-day/start-renewal-day.js');
+        const started = await startWithRenewalDay(config, { argv, env: process.env, output: process.stdout });
+        onShutdown(() => started.stop());
+        return;
+      }
+      const plugin = await startPlugin(config, { logger });
       onShutdown(() => plugin.stop());
       return;
     }
