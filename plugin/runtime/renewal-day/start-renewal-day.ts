@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Config } from '../../config/config-schema.js';
 import type { ManualClock } from '../../core/clock.js';
-import { createConsoleLogger, type Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/logger.js';
+import { createLogger, loggerOptionsFromEnv } from '../../observability/logger.js';
 import { openDatabase } from '../../storage/database.js';
 import { type RunningPlugin, startPlugin } from '../start-plugin.js';
 import { createFileLogger } from './file-logger.js';
@@ -101,14 +102,17 @@ export async function startWithRenewalDay(
   const subscriptions = subscriptionsOption(options.argv);
   const config = renewalDayConfig(configured, env);
   const adminToken = configured.ADMIN_TOKEN ? null : (config.ADMIN_TOKEN ?? null);
-  const fileLogger =
-    env.LOG_FORMAT === 'json' ? null : createFileLogger(resolve(config.DATA_DIR, 'flexcharge-mit.log'));
-  const logger: Logger = fileLogger ?? createConsoleLogger();
+  // The terminal is the story's; an explicit LOG_FORMAT asks for the log there instead.
+  const logOptions = loggerOptionsFromEnv(env);
+  const fileLogger = env.LOG_FORMAT
+    ? null
+    : createFileLogger(resolve(config.DATA_DIR, 'flexcharge-mit.log'), logOptions);
+  const logger: Logger = fileLogger ?? createLogger(logOptions);
   const print = (line: string) => void output.write(`${line}\n`);
   print(
     `No configuration given: the plugin runs on its embedded defaults (in-memory PGlite, local FlexCharge sandbox, local Stripe emulator) and plays a renewal day of ${subscriptions} subscriptions. Skip it with --no-demo or RENEWAL_DAY=off.`,
   );
-  if (fileLogger) print(`Logs: ${fileLogger.path} (LOG_FORMAT=json keeps them here)`);
+  if (fileLogger) print(`Logs: ${fileLogger.path} (LOG_FORMAT=json or text shows them here instead)`);
 
   const database = await openDatabase({ kind: 'pglite' });
   const clock = new StoryClock();
