@@ -13,6 +13,7 @@ import { createMerchantRepository, type MerchantDetails } from '../storage/merch
 import type { EngineConnectionForUse } from '../storage/merchant-views.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { describeError } from './merchant-text.js';
+import type { MerchantsCommandDeps } from './merchants-command.js';
 
 /**
  * What `install`, `uninstall` and `replay` share: a stored merchant chosen with `--merchant`, its
@@ -33,19 +34,8 @@ export type StripeCommandConfig = Pick<
   | 'RESCUE_FRESHNESS_HOURS'
 >;
 
-export interface StripeCommandDeps {
-  logger: Logger;
-  print: (line: string) => void;
-  /** Where refusals go; default `print`. */
-  printError?: (line: string) => void;
-  /** An open database (tests); the caller closes it. */
-  database?: DatabaseHandle;
-  /** Where `--api-key-env VAR` is looked up; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  /** The whole of standard input, for `--from-stdin`; default reads `process.stdin`. */
-  readStdin?: () => Promise<string>;
-  clock?: Clock;
-}
+/** The same dependencies as the `merchants` commands: a logger, output, an optional database and clock. */
+export type StripeCommandDeps = MerchantsCommandDeps;
 
 /** The options every one of these commands takes. */
 export const STRIPE_KEY_OPTIONS = {

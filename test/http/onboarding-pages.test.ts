@@ -393,6 +393,14 @@ describe('onboarding pages: login, sessions, CSRF and the merchant forms', () =>
     );
     assert.equal(badStripe.text.includes(STRIPE.webhookSecret), false, 'a typed secret is not shown again');
 
+    // The write-back mode is part of the connection the form saves, and shown beside it.
+    assert.equal((await post('/engines/stripe', { ...STRIPE, writeBackMode: 'payment_record' })).status, 303);
+    const connected = await latest();
+    assert.deepEqual(
+      [connected?.action, valueAt(connected, 'after.writeBackMode')],
+      ['engine.updated', 'payment_record'],
+    );
+
     // Credentials a flow runs on are not removed: the refusal is shown at their form.
     await partner('put', `/admin/merchants/${A}/credentials/sandbox`, CREDENTIALS).expect(200);
     const refused = await post('/credentials/sandbox/remove', {});

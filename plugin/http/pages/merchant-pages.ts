@@ -295,6 +295,7 @@ export function merchantPages(deps: MerchantPageDeps): Router {
       apiKey: text(req, 'apiKey'),
       webhookSecret: text(req, 'webhookSecret'),
       stripeAccountId: text(req, 'stripeAccountId'),
+      writeBackMode: text(req, 'writeBackMode'),
     };
     return submit(
       req,

@@ -1,5 +1,10 @@
 import type { Readiness, ReadinessFacts } from '../../core/merchant-readiness.js';
-import { FLEXCHARGE_ENVIRONMENTS, FLOW_MODES, MERCHANT_FLOWS } from '../../core/merchant-settings.js';
+import {
+  FLEXCHARGE_ENVIRONMENTS,
+  FLOW_MODES,
+  MERCHANT_FLOWS,
+  WRITE_BACK_MODES,
+} from '../../core/merchant-settings.js';
 import type { ApiKeyView } from '../../storage/api-key-repository.js';
 import type { AuditEntry } from '../../storage/audit-log.js';
 import type { MerchantDetails, RedactedSecret } from '../../storage/merchant-repository.js';
@@ -178,17 +183,18 @@ function stripeSection(page: MerchantPage, base: string): Html {
   return html`<section><h2>Stripe connection</h2>${
     e
       ? html`<p>Account ${e.stripeAccountId ? html`<code>${e.stripeAccountId}</code>` : '—'} · API key ${secret(e.apiKey)}
-· webhook secret ${secret(e.webhookSecret)} · set ${when(e.updatedAt)}</p>`
+· webhook secret ${secret(e.webhookSecret)} · write-back <code>${e.writeBackMode}</code> · set ${when(e.updatedAt)}</p>`
       : html`<p class="muted">Not connected.</p>`
   }
 <details${e && !state ? '' : html` open`}><summary>${e ? 'Replace the' : 'Enter the'} Stripe connection</summary>
 <form method="post" action="${base}/engines/stripe">${csrfField(page.csrfToken)}
-${otherErrors(state, ['apiKey', 'webhookSecret', 'stripeAccountId'])}
+${otherErrors(state, ['apiKey', 'webhookSecret', 'stripeAccountId', 'writeBackMode'])}
 <p class="muted">Its own account (secret or restricted key and the webhook endpoint's signing secret), or a Connect account id. Saving replaces the whole connection.</p>
 <div class="fields">
 ${input(form, state, { name: 'apiKey', label: 'API key (sk_… or rk_…)', type: 'password' })}
 ${input(form, state, { name: 'webhookSecret', label: 'Webhook signing secret (whsec_…)', type: 'password' })}
 ${input(form, state, { name: 'stripeAccountId', label: 'Connect account id (acct_…)', value: e?.stripeAccountId })}
+${select(form, state, { name: 'writeBackMode', label: 'Rescued payments written back as', options: WRITE_BACK_MODES, selected: e?.writeBackMode ?? 'paid_out_of_band' })}
 </div><p><button type="submit">Save Stripe connection</button></p></form></details></section>`;
 }
 
