@@ -75,7 +75,12 @@ export async function tellRenewalDay(
   );
   for (const line of formatSummary(result.summary, options.subscriptions)) print(line);
   print();
-  print(`Report:      ${plugin.url}/merchants/${result.merchant.id}/report`);
+  // The story's day, in the sandbox (the bundled sandbox's account is a test account): the report's
+  // default, production this month, would show none of it.
+  const day = result.renewalDay.toISOString().slice(0, 10);
+  print(
+    `Report:      ${plugin.url}/merchants/${result.merchant.id}/report?environment=sandbox&from=${day}&to=${day}`,
+  );
   print(`Onboarding:  ${plugin.url}/login  (then ${plugin.url}/merchants)`);
   // A token the operator set is theirs and is not echoed; one generated for this run is shown once.
   print(`Admin token: ${options.adminToken ?? 'the ADMIN_TOKEN you set'}`);
