@@ -94,7 +94,8 @@ function maskCardNumbers(text: string): string {
   });
 }
 
-function luhnValid(digits: string): boolean {
+/** The card networks' check digit over a run of digits. */
+export function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);

@@ -139,21 +139,7 @@ async function install(
     sync.secret !== null || storedKey !== key || connection?.webhookEndpointId !== sync.endpoint.id;
   if (mustStore) {
     const webhookSecret = sync.secret ?? connection?.webhookSecret?.reveal() ?? null;
-    await createMerchantChanges(store.db, store.box).apply(
-      {
-        merchantId: merchant.id,
-        actor: 'cli',
-        at: store.now,
-        action: 'engine.updated',
-        part: merchantParts.engine('stripe'),
-      },
-      (m) =>
-        m.putEngineConnection(
-          merchant.id,
-          { engine: 'stripe', apiKey: key, webhookSecret, webhookEndpointId: sync.endpoint.id },
-          store.now,
-        ),
-    );
+    await storeStripeConnection(store, { apiKey: key, webhookSecret, webhookEndpointId: sync.endpoint.id });
   }
 
   const remaining = whatIsLeft(store, publicUrl);
@@ -189,27 +175,11 @@ async function uninstall(
   // Only a secret install stored (it recorded the endpoint) is removed; one set by hand is kept.
   const installedSecret = Boolean(connection?.webhookEndpointId);
   if (connection && installedSecret) {
-    await createMerchantChanges(store.db, store.box).apply(
-      {
-        merchantId: merchant.id,
-        actor: 'cli',
-        at: store.now,
-        action: 'engine.updated',
-        part: merchantParts.engine('stripe'),
-      },
-      (m) =>
-        m.putEngineConnection(
-          merchant.id,
-          {
-            engine: 'stripe',
-            apiKey: connection.apiKey?.reveal() ?? null,
-            stripeAccountId: connection.stripeAccountId,
-            webhookSecret: null,
-            webhookEndpointId: null,
-          },
-          store.now,
-        ),
-    );
+    await storeStripeConnection(store, {
+      apiKey: connection.apiKey?.reveal() ?? null,
+      webhookSecret: null,
+      webhookEndpointId: null,
+    });
   }
   const text = [
     removed.length
@@ -302,4 +272,36 @@ function describeInstall(
   );
   for (const note of left.notes) lines.push(`  - ${note}`);
   return lines;
+}
+
+/**
+ * Rewrites the merchant's Stripe connection with what install and uninstall own (the key, the signing
+ * secret, the endpoint), audited as `cli`; the rest (Connect account, write-back mode) is carried over,
+ * since the connection is stored whole.
+ */
+async function storeStripeConnection(
+  store: MerchantStore,
+  owned: { apiKey: string | null; webhookSecret: string | null; webhookEndpointId: string | null },
+): Promise<void> {
+  const { merchant, connection } = store;
+  await createMerchantChanges(store.db, store.box).apply(
+    {
+      merchantId: merchant.id,
+      actor: 'cli',
+      at: store.now,
+      action: 'engine.updated',
+      part: merchantParts.engine('stripe'),
+    },
+    (m) =>
+      m.putEngineConnection(
+        merchant.id,
+        {
+          engine: 'stripe',
+          stripeAccountId: connection?.stripeAccountId ?? null,
+          writeBackMode: connection?.writeBackMode ?? 'paid_out_of_band',
+          ...owned,
+        },
+        store.now,
+      ),
+  );
 }

@@ -266,6 +266,18 @@ describe('flexcharge-mit install and uninstall, against the Stripe emulator', ()
     assert.deepEqual(await endpoints(), others);
   });
 
+  it('keeps the write-back mode the merchant chose through install and uninstall', async () => {
+    await createMerchantRepository(database.db, box).putEngineConnection(
+      'globex',
+      { engine: 'stripe', apiKey: null, webhookSecret: null, writeBackMode: 'payment_record' },
+      clock.now(),
+    );
+    assert.equal((await install('globex')).code, 0);
+    assert.equal((await connection('globex'))?.writeBackMode, 'payment_record');
+    assert.equal((await uninstall('globex')).code, 0);
+    assert.equal((await connection('globex'))?.writeBackMode, 'payment_record');
+  });
+
   it('answers usage errors with exit 2, and never takes a key on the command line', async () => {
     const out: string[] = [];
     const deps = { logger: silentLogger, print: (l: string) => out.push(l), database };

@@ -1,3 +1,4 @@
+import { luhnValid } from '../../adapters/flexcharge/redact.js';
 /**
  * What must never appear in a log line, found by shape (so it needs no knowledge of the run) and,
  * when the caller knows them, by exact value (a FlexCharge card token is a bare UUID, like every
@@ -27,18 +28,7 @@ const SHAPES: readonly { kind: string; pattern: RegExp }[] = [
  */
 const DIGIT_RUN = /(?<![\d.])[2-6](?:[ -]?\d){12,18}(?![\d.])/g;
 
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+export { luhnValid };
 
 export function findSecrets(line: string, known: readonly string[] = []): SecretFinding[] {
   const found: SecretFinding[] = [];
