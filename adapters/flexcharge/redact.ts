@@ -87,6 +87,11 @@ export function redactText(text: string, options: RedactOptions = {}): string {
 /** GUIDs (order keys, 3-DS transaction ids) are never card numbers, though their digits may chain up. */
 const GUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi;
 
+/** `text` with every GUID blanked to `x`s of the same length, so positions still point into `text`. */
+export function blankGuids(text: string): string {
+  return text.replace(GUID, (guid) => 'x'.repeat(guid.length));
+}
+
 function maskCardNumbers(text: string): string {
   return text.replace(CARD_LIKE, (match) => {
     const digits = match.replace(/\D/g, '');

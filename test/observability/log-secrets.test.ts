@@ -14,6 +14,8 @@ describe('the log scan finds what must never be logged', () => {
     assert.deepEqual(kinds('{"amount":4242424242424241}'), [], 'not Luhn-valid');
     assert.deepEqual(kinds('{"at":1772442000000,"ms":1772442000007}'), [], 'epoch milliseconds');
     assert.deepEqual(kinds('{"version":"4.242424242424242"}'), [], 'a decimal');
+    // An order id whose digit groups chain into a Luhn-valid run: one GUID in ten does.
+    assert.deepEqual(kinds('{"orderId":"deadbeef-4242-4242-4242-424242424242"}'), [], 'a GUID');
   });
 
   it('finds Stripe keys, webhook secrets, bearer credentials, merchant keys and FlexCharge tokens', () => {

@@ -1,4 +1,4 @@
-import { luhnValid } from '../../adapters/flexcharge/redact.js';
+import { blankGuids, luhnValid } from '../../adapters/flexcharge/redact.js';
 /**
  * What must never appear in a log line, found by shape (so it needs no knowledge of the run) and,
  * when the caller knows them, by exact value (a FlexCharge card token is a bare UUID, like every
@@ -24,7 +24,8 @@ const SHAPES: readonly { kind: string; pattern: RegExp }[] = [
 /**
  * 13 to 19 digits, alone or grouped by spaces or dashes, starting as a card network's numbers do
  * (2 to 6: Mastercard, Visa, Amex, Discover, JCB, Diners), Luhn-valid. The leading digit keeps
- * epoch milliseconds (1…) out; the Luhn check most other long numbers.
+ * epoch milliseconds (1…) out; the Luhn check most other long numbers. A GUID's digit groups can
+ * chain into such a run (one order id in ten would pass), so GUIDs are blanked first, as the redactor does.
  */
 const DIGIT_RUN = /(?<![\d.])[2-6](?:[ -]?\d){12,18}(?![\d.])/g;
 
@@ -34,7 +35,7 @@ export function findSecrets(line: string, known: readonly string[] = []): Secret
   const found: SecretFinding[] = [];
   for (const { kind, pattern } of SHAPES)
     for (const m of line.matchAll(pattern)) found.push({ kind, at: m.index ?? 0 });
-  for (const m of line.matchAll(DIGIT_RUN)) {
+  for (const m of blankGuids(line).matchAll(DIGIT_RUN)) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits))
       found.push({ kind: 'card number', at: m.index ?? 0 });
