@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { Config } from '../config/config-schema.js';
-import { type Clock, systemClock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import { NotFoundError, PluginError, ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { resolveEncryptionKey, resolvePreviousKeys } from '../security/encryption-key.js';
