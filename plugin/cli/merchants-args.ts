@@ -32,8 +32,9 @@ them as JSON with --from-stdin. Output is text, or JSON with --json; secrets sho
         changes only what is given; an empty value ('') clears a field
   remove-site <merchant> <site>
   set-engine <merchant> stripe [--api-key-env VAR] [--webhook-secret-env VAR]
-        [--stripe-account acct_...] [--from-stdin]
-        replaces the connection (values left out are cleared); stdin JSON: {"apiKey"?, "webhookSecret"?}
+        [--stripe-account acct_...] [--write-back-mode paid_out_of_band|payment_record] [--from-stdin]
+        replaces the connection (values left out are cleared, but the write-back mode, which is
+        kept); stdin JSON: {"apiKey"?, "webhookSecret"?}
 
 Exit status: 0 done, 1 refused (each bad field is named), 2 usage.`;
 
@@ -90,6 +91,7 @@ const COMMANDS = {
       'api-key-env': { type: 'string' },
       'webhook-secret-env': { type: 'string' },
       'stripe-account': { type: 'string' },
+      'write-back-mode': { type: 'string' },
       'from-stdin': { type: 'boolean' },
     },
   },
@@ -120,6 +122,7 @@ export const FLAGS: Record<string, string> = {
   apiKey: '--api-key-env or --from-stdin',
   webhookSecret: '--webhook-secret-env or --from-stdin',
   stripeAccountId: '--stripe-account',
+  writeBackMode: '--write-back-mode',
 };
 
 export interface Parsed {

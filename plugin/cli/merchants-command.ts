@@ -174,7 +174,12 @@ async function execute(
         apiKey: 'api-key-env',
         webhookSecret: 'webhook-secret-env',
       });
-      const input = { ...secrets, engine: p.args.engine, stripeAccountId: str('stripe-account') ?? null };
+      const input = {
+        ...secrets,
+        engine: p.args.engine,
+        stripeAccountId: str('stripe-account') ?? null,
+        writeBackMode: str('write-back-mode'),
+      };
       await merchants.putEngineConnection(id, input as EngineConnectionInput, now);
       return showMerchant(`${p.args.engine} connection of merchant ${id} set`);
     }

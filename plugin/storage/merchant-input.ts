@@ -108,11 +108,15 @@ export const engineConnectionInput = z.object({
   ),
   webhookSecret: optional(z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')),
   stripeAccountId: optional(z.string().regex(/^acct_\w+$/, 'must be a Stripe account id (acct_…)')),
-  /** Left out: `paid_out_of_band`, as every connection stored before the choice existed. */
+  /**
+   * Left out: the connection keeps the mode it has (a new one gets `paid_out_of_band`, as every
+   * connection stored before the choice existed). A key or secret rotated must not switch how
+   * finance sees recoveries.
+   */
   writeBackMode: z
     .enum(WRITE_BACK_MODES, { error: `must be one of ${WRITE_BACK_MODES.join(', ')}` })
     .nullish()
-    .transform((v) => v ?? 'paid_out_of_band'),
+    .transform((v) => v ?? undefined),
   /** Set by `flexcharge-mit install` only: the endpoint whose secret `webhookSecret` is. */
   webhookEndpointId: optional(z.string().regex(/^we_\w+$/, 'must be a webhook endpoint id (we_…)')),
 });

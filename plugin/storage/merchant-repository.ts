@@ -171,7 +171,10 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         .execute();
     },
 
-    /** Sets the merchant's connection to a billing engine, replacing every field of it. */
+    /**
+     * Sets the merchant's connection to a billing engine, replacing every field of it but the
+     * write-back mode, which is kept when the input leaves it out.
+     */
     async putEngineConnection(merchantId: string, input: EngineConnectionInput, now: Date): Promise<void> {
       const e = validate(engineConnectionInput, input, 'engine connection');
       const id = await requireMerchant(db, merchantId);
@@ -184,9 +187,9 @@ export function createMerchantRepository(db: Kysely<Database>, box: SecretBox) {
         webhook_secret_ciphertext: webhookSecret.ciphertext,
         webhook_secret_key_id: webhookSecret.keyId,
         stripe_account_id: e.stripeAccountId,
-        write_back_mode: e.writeBackMode,
         webhook_endpoint_id: e.webhookEndpointId,
         updated_at: now,
+        ...(e.writeBackMode && { write_back_mode: e.writeBackMode }),
       };
       await db
         .insertInto(`${S}.merchant_engine_connections`)

@@ -278,6 +278,20 @@ describe('flexcharge-mit merchants', () => {
       for (const line of printed) assert.equal(line.includes(secret), false, 'a secret printed');
   });
 
+  it('sets the write-back mode, and keeps it when the connection is set again without it', async () => {
+    const env = { env: { SK: STRIPE_KEY } };
+    const chosen = await json(
+      ['set-engine', 'acme', 'stripe', '--api-key-env', 'SK', '--write-back-mode', 'payment_record'],
+      env,
+    );
+    assert.equal(chosen.merchant.engines[0].writeBackMode, 'payment_record');
+    const rotated = await json(['set-engine', 'acme', 'stripe', '--api-key-env', 'SK'], env);
+    assert.equal(rotated.merchant.engines[0].writeBackMode, 'payment_record');
+    const bad = await run(['set-engine', 'acme', 'stripe', '--write-back-mode', 'cheque']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--write-back-mode/);
+  });
+
   it('runs as `flexcharge-mit merchants` from the command line', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fcm-cli-'));
     try {

@@ -341,12 +341,20 @@ describe('the partner admin API over stored merchants', () => {
       writeBackMode: 'cheque',
     });
     assert.deepEqual([bad.status, fieldsOf(bad)], [400, ['writeBackMode']]);
-    // A connection sent without the choice is written back out of band, as before the choice existed.
-    const plain = await call('put', '/admin/merchants/acme/engines/stripe', {
+    // A connection sent again without the choice (a key rotated) keeps how finance sees recoveries.
+    const rotated = await call('put', '/admin/merchants/acme/engines/stripe', {
       ...STRIPE,
       stripeAccountId: 'acct_1Acme',
     });
-    assert.equal(plain.body.merchant.engines[0].writeBackMode, 'paid_out_of_band');
+    assert.equal(rotated.body.merchant.engines[0].writeBackMode, 'payment_record');
+    // A new connection without the choice is written back out of band, as before the choice existed.
+    await call('put', '/admin/merchants/acme/engines/stripe', {
+      ...STRIPE,
+      writeBackMode: 'paid_out_of_band',
+    });
+    const fresh = await call('put', '/admin/merchants/globex/engines/stripe', STRIPE);
+    assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+    assert.equal(fresh.body.merchant.engines[0].writeBackMode, 'paid_out_of_band');
   });
 
   it('never echoes a secret, even from a body that is not valid JSON', async () => {
