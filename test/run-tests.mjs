@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const filter = process.argv.slice(2);
+// Filters match paths under test/, given with or without the leading `test/`.
+const filter = process.argv.slice(2).map((part) => part.replace(/^(\.\/)?test\//, ''));
 const files = readdirSync('test', { recursive: true })
   .map(String)
   .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))

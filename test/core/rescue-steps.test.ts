@@ -104,6 +104,27 @@ function world(
 }
 
 describe('rescue steps on the port fakes', () => {
+  it("records an ineligible failure under its flow's mode, so a shadow trial's refusals stay out of the live figures", async () => {
+    for (const mode of ['shadow', 'on'] as const) {
+      const w = world();
+      w.ctx = {
+        ...w.ctx,
+        merchant: { ...PROFILE, flows: { ...PROFILE.flows, mit: { mode, environment: 'sandbox' } } },
+      };
+      const invoice = w.engine.addDeclinedRenewal({ subscriptionStatus: 'canceled' });
+      const outcome = await runRescueStep(rescueOf(invoice.id), w.ctx);
+      assert.deepEqual([outcome.to, outcome.patch?.mode], ['ineligible', mode]);
+    }
+    const off = world();
+    off.ctx = {
+      ...off.ctx,
+      merchant: { ...PROFILE, flows: { ...PROFILE.flows, mit: { mode: 'off', environment: 'sandbox' } } },
+    };
+    const invoice = off.engine.addDeclinedRenewal();
+    const outcome = await runRescueStep(rescueOf(invoice.id), off.ctx);
+    assert.deepEqual([outcome.patch?.ineligibleReason, outcome.patch?.mode], ['flow_off', null]);
+  });
+
   it('holds the invoice before anything is handed to FlexCharge, recording the hold before the call', async () => {
     const w = world();
     const invoice = w.engine.addDeclinedRenewal();

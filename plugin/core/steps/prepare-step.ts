@@ -43,7 +43,13 @@ export async function prepareRescue(rescue: Rescue, ctx: StepContext): Promise<S
     return {
       to: 'ineligible',
       note,
-      patch: { ...patch, ineligibleReason: reason, holdActive: false },
+      // Under a shadow flow the refusal is part of the trial: kept apart from the live figures.
+      patch: {
+        ...patch,
+        ineligibleReason: reason,
+        holdActive: false,
+        mode: profile.mode === 'off' ? null : profile.mode,
+      },
       nextActionAt: null,
       details: { reason, flow },
     };
