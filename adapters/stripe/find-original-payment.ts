@@ -2,7 +2,6 @@ import type Stripe from 'stripe';
 import type { OriginalAuthentication } from '../../plugin/core/billing-engine.js';
 import { findCardSetup } from './find-card-setup.js';
 import { stripeCall } from './map-stripe-error.js';
-import { expanded, idOf } from './stripe-values.js';
 import { threeDSecureDetailsOf } from './three-d-secure-details.js';
 
 /** The card the failed renewal was charged to, as far as it is known. */
@@ -57,26 +56,48 @@ export async function findOriginalPayment(
   return paymentMethodId ? findCardSetup(stripe, paymentMethodId) : null;
 }
 
-/** The succeeded charge that paid the invoice, through its paid InvoicePayment (basil+). */
+/**
+ * The succeeded charge that paid the invoice, through its paid InvoicePayment (basil+): one request,
+ * the payment's PaymentIntent and its latest charge expanded (four levels, Stripe's limit).
+ */
 async function paidCharge(stripe: Stripe, invoiceId: string): Promise<Stripe.Charge | null> {
   const payments = await stripeCall(`list paid payments of invoice ${invoiceId}`, () =>
-    stripe.invoicePayments.list({ invoice: invoiceId, status: 'paid', limit: 10 }),
+    stripe.invoicePayments.list({
+      invoice: invoiceId,
+      status: 'paid',
+      limit: 10,
+      expand: ['data.payment.payment_intent.latest_charge', 'data.payment.charge'],
+    }),
   );
   for (const payment of payments.data) {
-    const piId = idOf(payment.payment.payment_intent);
-    const chargeId = idOf(payment.payment.charge);
-    let charge: Stripe.Charge | null = null;
-    if (piId) {
-      const pi = await stripeCall(`retrieve payment intent ${piId}`, () =>
-        stripe.paymentIntents.retrieve(piId, { expand: ['latest_charge'] }),
-      );
-      charge = expanded(pi.latest_charge);
-    } else if (chargeId) {
-      charge = await stripeCall(`retrieve charge ${chargeId}`, () => stripe.charges.retrieve(chargeId));
-    }
+    const pi = payment.payment.payment_intent;
+    const charge = pi ? await latestChargeOf(stripe, pi) : await chargeOf(stripe, payment.payment.charge);
     if (charge?.status === 'succeeded') return charge;
   }
   return null;
+}
+
+async function latestChargeOf(
+  stripe: Stripe,
+  pi: string | Stripe.PaymentIntent,
+): Promise<Stripe.Charge | null> {
+  const intent =
+    typeof pi === 'string'
+      ? await stripeCall(`retrieve payment intent ${pi}`, () =>
+          stripe.paymentIntents.retrieve(pi, { expand: ['latest_charge'] }),
+        )
+      : pi;
+  return chargeOf(stripe, intent.latest_charge);
+}
+
+/** A charge as expanded, else read (an id that came back unexpanded). */
+async function chargeOf(
+  stripe: Stripe,
+  charge: string | Stripe.Charge | null | undefined,
+): Promise<Stripe.Charge | null> {
+  if (!charge) return null;
+  if (typeof charge !== 'string') return charge;
+  return stripeCall(`retrieve charge ${charge}`, () => stripe.charges.retrieve(charge));
 }
 
 function sameCard(charge: Stripe.Charge, card: CardRef | null): boolean {

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
+import type { InvoiceStatus } from '../../plugin/core/billing-engine.js';
 import { ProviderError } from '../../plugin/core/errors.js';
 import { idempotencyKey } from './idempotency-key.js';
+import { invoiceStatusOf } from './invoice-fields.js';
 import {
   currentHold,
   FLEXCHARGE_STATUS,
@@ -10,6 +12,8 @@ import {
   releaseMetadata,
 } from './invoice-metadata.js';
 import { stripeCall } from './map-stripe-error.js';
+import type { StripeReadCache } from './read-cache.js';
+import { recentInvoice } from './stripe-reads.js';
 
 /** Only draft and open invoices take `auto_advance`; Stripe refuses it on paid, void, uncollectible. */
 const EDITABLE: ReadonlySet<string> = new Set(['draft', 'open']);
@@ -18,22 +22,25 @@ const EDITABLE: ReadonlySet<string> = new Set(['draft', 'open']);
  * Stops Stripe's retries, retry emails and reminders for one invoice (`auto_advance: false`) and
  * remembers on the invoice what `auto_advance` was. A repeated call for the same rescue (after a
  * crash) changes nothing and returns the remembered value, not the `false` the hold left behind.
+ * What auto_advance was is taken from the step's own read of the invoice when it was made a moment
+ * ago (`recentInvoice`); the status returned is Stripe's answer to the hold itself.
  */
 export async function holdInvoiceRetries(
   stripe: Stripe,
   invoiceId: string,
   hold: { rescueId: string; until: Date },
   now: Date,
-): Promise<{ previousAutoAdvance: boolean }> {
-  const invoice = await retrieve(stripe, invoiceId);
+  cache: StripeReadCache,
+): Promise<{ previousAutoAdvance: boolean; invoiceStatus: InvoiceStatus }> {
+  const invoice = await recentInvoice(stripe, invoiceId, cache);
   const existing = currentHold(invoice.metadata);
   const ours = existing?.rescueId === hold.rescueId;
   if (existing && ours && invoice.auto_advance === false) {
-    return { previousAutoAdvance: existing.previousAutoAdvance };
+    return { previousAutoAdvance: existing.previousAutoAdvance, invoiceStatus: invoiceStatusOf(invoice) };
   }
   // Under an earlier rescue's hold that was never released, `false` is that hold's doing, not the merchant's.
   const previousAutoAdvance = existing ? existing.previousAutoAdvance : (invoice.auto_advance ?? false);
-  await stripeCall(`hold retries on invoice ${invoiceId}`, () =>
+  const held = await stripeCall(`hold retries on invoice ${invoiceId}`, () =>
     stripe.invoices.update(
       invoiceId,
       { auto_advance: false, metadata: holdMetadata({ ...hold, previousAutoAdvance }) },
@@ -42,7 +49,7 @@ export async function holdInvoiceRetries(
       ours ? {} : { idempotencyKey: idempotencyKey(`hold-${invoiceId}-${hold.rescueId}`, now) },
     ),
   );
-  return { previousAutoAdvance };
+  return { previousAutoAdvance, invoiceStatus: invoiceStatusOf(held) };
 }
 
 /**
@@ -55,8 +62,9 @@ export async function releaseInvoiceHold(
   invoiceId: string,
   release: { rescueId: string; restoreAutoAdvance: boolean; reason: string },
   now: Date,
+  cache: StripeReadCache,
 ): Promise<void> {
-  const invoice = await retrieve(stripe, invoiceId);
+  const invoice = await recentInvoice(stripe, invoiceId, cache);
   if (!EDITABLE.has(invoice.status ?? '')) return;
   const holder = holdingRescueId(invoice.metadata);
   if (holder !== null && holder !== release.rescueId) return;

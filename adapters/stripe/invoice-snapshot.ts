@@ -1,20 +1,22 @@
 import type Stripe from 'stripe';
 import type { InvoiceSnapshot } from '../../plugin/core/billing-engine.js';
-import { invoiceStatusOf, invoiceSubscriptionId, paidThroughStripe } from './invoice-fields.js';
+import { invoiceStatusOf, paidThroughStripe } from './invoice-fields.js';
 import { writeBackRescueId } from './invoice-metadata.js';
-import { stripeCall } from './map-stripe-error.js';
-import { retrieveInvoice } from './stripe-reads.js';
+import type { StripeReadCache } from './read-cache.js';
+import { INVOICE_SUBSCRIPTION_EXPAND, retrieveInvoice, subscriptionOfInvoice } from './stripe-reads.js';
 import { moneyOf } from './stripe-values.js';
 
-/** The invoice as Stripe sees it now, with its subscription's status. */
-export async function loadInvoiceSnapshot(stripe: Stripe, invoiceId: string): Promise<InvoiceSnapshot> {
-  const { invoice, payments } = await retrieveInvoice(stripe, invoiceId);
-  const subscriptionId = invoiceSubscriptionId(invoice);
-  const subscription = subscriptionId
-    ? await stripeCall(`retrieve subscription ${subscriptionId}`, () =>
-        stripe.subscriptions.retrieve(subscriptionId),
-      )
-    : null;
+/** The invoice as Stripe sees it now, with its subscription's status: one request. */
+export async function loadInvoiceSnapshot(
+  stripe: Stripe,
+  invoiceId: string,
+  cache?: StripeReadCache,
+): Promise<InvoiceSnapshot> {
+  const { invoice, payments } = await retrieveInvoice(stripe, invoiceId, {
+    expand: [INVOICE_SUBSCRIPTION_EXPAND],
+    ...(cache ? { cache } : {}),
+  });
+  const subscription = await subscriptionOfInvoice(stripe, invoice);
   return {
     invoiceId: invoice.id,
     status: invoiceStatusOf(invoice),

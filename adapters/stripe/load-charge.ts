@@ -3,25 +3,32 @@ import type { ChargeReport, MetadataKeys } from '../../plugin/core/billing-engin
 import { attemptResponseOf } from './attempt-response.js';
 import { invoiceSubscriptionId, linePriceIdOf } from './invoice-fields.js';
 import { stripeCall } from './map-stripe-error.js';
+import type { StripeReadCache } from './read-cache.js';
 import { SUBSCRIPTION_CATALOG_EXPAND, siteMetadataOf } from './site-metadata.js';
 import { retrievePaymentMethod } from './stripe-reads.js';
 import { cardFromCharge, cardFromPaymentMethod, expanded, fromUnix, idOf, moneyOf } from './stripe-values.js';
 import { subscriptionTermsOf } from './subscription-terms.js';
-import { DEFAULT_METADATA_KEYS, isOffSessionPayment, transactionContextOf } from './transaction-context.js';
+import { isOffSessionPayment, transactionContextOf } from './transaction-context.js';
 
-/** A charge Stripe reported (`charge.succeeded`/`charge.failed`), as /transmit wants it. */
+/**
+ * A charge Stripe reported (`charge.succeeded`/`charge.failed`), as /transmit wants it. A failed
+ * renewal charge the rescue has just loaded is reported from what that load read (`chargeReports`).
+ */
 export async function loadCharge(
   stripe: Stripe,
   chargeId: string,
-  keys: MetadataKeys = DEFAULT_METADATA_KEYS,
+  keys: MetadataKeys,
+  cache: StripeReadCache,
 ): Promise<ChargeReport> {
+  const known = cache.chargeReports.get(chargeId);
+  if (known) return known;
   const charge = await stripeCall(`retrieve charge ${chargeId}`, () =>
     stripe.charges.retrieve(chargeId, { expand: ['customer', 'payment_intent'] }),
   );
   const paymentIntentId = idOf(charge.payment_intent);
   const [invoice, paymentMethod] = await Promise.all([
     paymentIntentId ? invoiceOfPaymentIntent(stripe, paymentIntentId) : null,
-    charge.payment_method ? retrievePaymentMethod(stripe, charge.payment_method) : null,
+    charge.payment_method ? retrievePaymentMethod(stripe, charge.payment_method, cache) : null,
   ]);
   const subscriptionId = invoice ? invoiceSubscriptionId(invoice) : null;
   const subscription = subscriptionId
@@ -29,21 +36,49 @@ export async function loadCharge(
         stripe.subscriptions.retrieve(subscriptionId, { expand: [SUBSCRIPTION_CATALOG_EXPAND] }),
       )
     : null;
+  const linePriceIds = (invoice?.lines.data ?? [])
+    .map(linePriceIdOf)
+    .filter((id): id is string => id !== null);
+  const siteMetadata = await siteMetadataOf(
+    stripe,
+    { key: keys.site, invoice, subscription, linePriceIds },
+    cache,
+  );
+  return chargeReportOf({
+    keys,
+    charge,
+    paymentIntent: expanded(charge.payment_intent),
+    customer: expanded(charge.customer),
+    invoice,
+    subscription,
+    paymentMethod,
+    siteMetadata,
+  });
+}
+
+/** What a charge report is made of, however it was read. */
+export interface ChargeEvidence {
+  readonly keys: MetadataKeys;
+  readonly charge: Stripe.Charge;
+  readonly paymentIntent: Stripe.PaymentIntent | null;
+  readonly customer: Stripe.Customer | Stripe.DeletedCustomer | null;
+  readonly invoice: Stripe.Invoice | null;
+  readonly subscription: Stripe.Subscription | null;
+  readonly paymentMethod: Stripe.PaymentMethod | null;
+  readonly siteMetadata: string | null;
+}
+
+export function chargeReportOf(evidence: ChargeEvidence): ChargeReport {
+  const { keys, charge, paymentIntent, invoice, subscription, paymentMethod } = evidence;
   const terms = subscription && invoice ? subscriptionTermsOf(subscription, invoice.subtotal) : null;
-  const succeeded = charge.status === 'succeeded';
-  const paymentIntent = expanded(charge.payment_intent);
   const error = paymentIntent?.last_payment_error;
-  const customer = expanded(charge.customer);
-  const liveCustomer = customer && !customer.deleted ? customer : null;
+  const liveCustomer = evidence.customer && !evidence.customer.deleted ? evidence.customer : null;
   const offSession = isOffSessionPayment({
     charge,
     paymentIntent,
     billingReason: invoice?.billing_reason ?? null,
     engineInitiated: false,
   });
-  const linePriceIds = (invoice?.lines.data ?? [])
-    .map(linePriceIdOf)
-    .filter((id): id is string => id !== null);
   return {
     chargeId: charge.id,
     context: transactionContextOf({
@@ -56,9 +91,9 @@ export async function loadCharge(
         liveCustomer?.metadata,
         paymentIntent?.metadata,
       ],
-      siteMetadata: await siteMetadataOf(stripe, { key: keys.site, invoice, subscription, linePriceIds }),
+      siteMetadata: evidence.siteMetadata,
     }),
-    succeeded,
+    succeeded: charge.status === 'succeeded',
     amount: moneyOf(charge.amount, charge.currency),
     createdAt: fromUnix(charge.created),
     invoiceId: invoice?.id ?? null,

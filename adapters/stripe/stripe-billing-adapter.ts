@@ -8,6 +8,7 @@ import { loadInvoiceSnapshot } from './invoice-snapshot.js';
 import { loadCharge } from './load-charge.js';
 import { loadRenewalFailure } from './load-renewal-failure.js';
 import { mapStripeEvent } from './map-stripe-event.js';
+import { createStripeReadCache, DEFAULT_READ_CACHE_TTL_MS } from './read-cache.js';
 import { recordPaymentRecord, recordPaymentRecordRefund } from './record-payment-record.js';
 import { recordPaidOutOfBand } from './record-recovered-payment.js';
 import { DEFAULT_METADATA_KEYS } from './transaction-context.js';
@@ -31,6 +32,12 @@ export interface StripeBillingAdapterOptions {
    * ids in metadata (the default), or a Payment Record processed by FlexCharge attached to it.
    */
   readonly writeBackMode?: WriteBackMode;
+  /**
+   * How long what one load read from Stripe may serve the next (the failed charge and its card, the
+   * subscription's history, the catalogue); default one minute, 0 keeps nothing. Whether the invoice
+   * is still open is read from Stripe whenever a step decides on it.
+   */
+  readonly readCacheTtlMs?: number;
 }
 
 /**
@@ -42,19 +49,34 @@ export function createStripeBillingAdapter(options: StripeBillingAdapterOptions)
   const { stripe, webhookSecret, clock } = options;
   const keys = options.metadataKeys ?? DEFAULT_METADATA_KEYS;
   const writeBack = options.writeBackMode === 'payment_record' ? recordPaymentRecord : recordPaidOutOfBand;
+  // One per adapter, so per merchant: what a burst of its renewals shares, and nothing of another's.
+  const cache = createStripeReadCache(clock, options.readCacheTtlMs ?? DEFAULT_READ_CACHE_TTL_MS);
+  /** Any write to an invoice: what was read of it before no longer stands for it. */
+  const writing = async <T>(invoiceId: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } finally {
+      cache.forgetInvoice(invoiceId);
+    }
+  };
   return {
     id: 'stripe',
     holdCapability: 'toggle',
     verifyWebhook: (rawBody, headers) => verifyStripeWebhook(stripe, webhookSecret, clock, rawBody, headers),
     normalize: (event) => mapStripeEvent(event),
-    loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin, keys),
-    invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId),
-    holdRetries: (invoiceId, hold) => holdInvoiceRetries(stripe, invoiceId, hold, clock.now()),
-    releaseHold: (invoiceId, release) => releaseInvoiceHold(stripe, invoiceId, release, clock.now()),
-    recordRecoveredPayment: (invoiceId, payment) => writeBack(stripe, invoiceId, payment, clock.now()),
-    recordRefund: (_invoiceId, refund) => recordPaymentRecordRefund(stripe, refund),
-    retryPaymentOnce: (invoiceId, retry) => retryPaymentOnce(stripe, invoiceId, retry),
-    markUncollectible: (invoiceId, mark) => markUncollectible(stripe, invoiceId, mark),
-    loadCharge: (chargeId) => loadCharge(stripe, chargeId, keys),
+    loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin, keys, cache),
+    invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId, cache),
+    holdRetries: (invoiceId, hold) =>
+      writing(invoiceId, () => holdInvoiceRetries(stripe, invoiceId, hold, clock.now(), cache)),
+    releaseHold: (invoiceId, release) =>
+      writing(invoiceId, () => releaseInvoiceHold(stripe, invoiceId, release, clock.now(), cache)),
+    recordRecoveredPayment: (invoiceId, payment) =>
+      writing(invoiceId, () => writeBack(stripe, invoiceId, payment, clock.now())),
+    recordRefund: (invoiceId, refund) => writing(invoiceId, () => recordPaymentRecordRefund(stripe, refund)),
+    retryPaymentOnce: (invoiceId, retry) =>
+      writing(invoiceId, () => retryPaymentOnce(stripe, invoiceId, retry)),
+    markUncollectible: (invoiceId, mark) =>
+      writing(invoiceId, () => markUncollectible(stripe, invoiceId, mark)),
+    loadCharge: (chargeId) => loadCharge(stripe, chargeId, keys, cache),
   };
 }

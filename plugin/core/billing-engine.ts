@@ -32,11 +32,14 @@ export interface BillingEngineAdapter {
   /** The invoice as the engine sees it now. */
   invoiceStatus(invoiceId: string): Promise<InvoiceSnapshot>;
 
-  /** Stops the engine's retries and dunning for this invoice; returns what to restore on release. */
+  /**
+   * Stops the engine's retries and dunning for this invoice; returns what to restore on release, and
+   * the invoice's status as the engine answered the hold (a payment may have landed just before it).
+   */
   holdRetries(
     invoiceId: string,
     hold: { rescueId: string; until: Date },
-  ): Promise<{ previousAutoAdvance: boolean }>;
+  ): Promise<{ previousAutoAdvance: boolean; invoiceStatus: InvoiceStatus }>;
 
   /** Gives the invoice back to the engine's dunning, restoring what `holdRetries` changed. */
   releaseHold(

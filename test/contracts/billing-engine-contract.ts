@@ -105,34 +105,37 @@ export function billingEngineContract(name: string, makeSubject: () => Promise<B
     describe('holdRetries', () => {
       it('switches automatic collection off and returns what it was', async () => {
         const { invoiceId } = await subject.declinedRenewal();
-        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: true });
+        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: true, invoiceStatus: 'open' });
         assert.equal((await engine.invoiceStatus(invoiceId)).autoAdvance, false);
       });
 
       it('repeated by the same rescue returns the remembered value, not the false it left behind', async () => {
         const { invoiceId } = await subject.declinedRenewal();
         await hold(invoiceId);
-        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: true });
+        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: true, invoiceStatus: 'open' });
         assert.equal((await engine.invoiceStatus(invoiceId)).autoAdvance, false);
       });
 
       it('remembers false when the merchant had switched automatic collection off', async () => {
         const { invoiceId } = await subject.declinedRenewal();
         await subject.setAutoAdvance(invoiceId, false);
-        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: false });
+        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: false, invoiceStatus: 'open' });
       });
 
       it('by a later rescue over a hold never released, inherits the value the first hold remembered', async () => {
         const { invoiceId } = await subject.declinedRenewal();
         await hold(invoiceId, 'rsc_old');
-        assert.deepEqual(await hold(invoiceId, 'rsc_new'), { previousAutoAdvance: true });
+        assert.deepEqual(await hold(invoiceId, 'rsc_new'), {
+          previousAutoAdvance: true,
+          invoiceStatus: 'open',
+        });
       });
 
       it('holds again when someone switched automatic collection back on under the hold', async () => {
         const { invoiceId } = await subject.declinedRenewal();
         await hold(invoiceId);
         await subject.setAutoAdvance(invoiceId, true);
-        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: true });
+        assert.deepEqual(await hold(invoiceId), { previousAutoAdvance: true, invoiceStatus: 'open' });
         assert.equal((await engine.invoiceStatus(invoiceId)).autoAdvance, false);
       });
 

@@ -62,6 +62,7 @@ describe('fake ports: injected failures', () => {
     assert.equal(engine.invoice(id).autoAdvance, true, 'a failure before the effect changes nothing');
     assert.deepEqual(await engine.holdRetries(id, { rescueId: 'rsc_1', until }), {
       previousAutoAdvance: true,
+      invoiceStatus: 'open',
     });
   });
 
@@ -83,6 +84,7 @@ describe('fake ports: injected failures', () => {
     assert.equal(engine.invoice(id).autoAdvance, false, 'the hold took effect');
     assert.deepEqual(await engine.holdRetries(id, { rescueId: 'rsc_1', until }), {
       previousAutoAdvance: true,
+      invoiceStatus: 'open',
     });
   });
 });

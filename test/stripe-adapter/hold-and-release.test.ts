@@ -26,7 +26,7 @@ describe('Stripe adapter: holdRetries and releaseHold', () => {
     const holdUntil = until(7);
 
     const result = await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_1', until: holdUntil });
-    assert.deepEqual(result, { previousAutoAdvance: true });
+    assert.deepEqual(result, { previousAutoAdvance: true, invoiceStatus: 'open' });
     const held = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(held.auto_advance, false);
     assert.equal(held.next_payment_attempt, null);
@@ -63,7 +63,7 @@ describe('Stripe adapter: holdRetries and releaseHold', () => {
     const { renewal } = await failedRenewal(h);
     await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_1', until: until(7) });
     const again = await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_1', until: until(8) });
-    assert.deepEqual(again, { previousAutoAdvance: true });
+    assert.deepEqual(again, { previousAutoAdvance: true, invoiceStatus: 'open' });
     const held = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(held.metadata?.flexcharge_previous_auto_advance, 'true');
   });
@@ -72,14 +72,14 @@ describe('Stripe adapter: holdRetries and releaseHold', () => {
     const { renewal } = await failedRenewal(h);
     await h.stripe.invoices.update(renewal.id, { auto_advance: false });
     const result = await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_1', until: until(7) });
-    assert.deepEqual(result, { previousAutoAdvance: false });
+    assert.deepEqual(result, { previousAutoAdvance: false, invoiceStatus: 'open' });
   });
 
   it('inherits the remembered value from an earlier rescue’s hold that was never released', async () => {
     const { renewal } = await failedRenewal(h);
     await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_old', until: until(7) });
     const result = await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_new', until: until(7) });
-    assert.deepEqual(result, { previousAutoAdvance: true });
+    assert.deepEqual(result, { previousAutoAdvance: true, invoiceStatus: 'open' });
     const held = await h.stripe.invoices.retrieve(renewal.id);
     assert.equal(held.metadata?.flexcharge_rescue_id, 'rsc_new');
     assert.equal(held.metadata?.flexcharge_previous_auto_advance, 'true');
@@ -90,7 +90,7 @@ describe('Stripe adapter: holdRetries and releaseHold', () => {
     await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_1', until: until(7) });
     await h.stripe.invoices.update(renewal.id, { auto_advance: true });
     const again = await h.adapter.holdRetries(renewal.id, { rescueId: 'rsc_1', until: until(7) });
-    assert.deepEqual(again, { previousAutoAdvance: true });
+    assert.deepEqual(again, { previousAutoAdvance: true, invoiceStatus: 'open' });
     assert.equal((await h.stripe.invoices.retrieve(renewal.id)).auto_advance, false);
   });
 

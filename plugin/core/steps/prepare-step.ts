@@ -96,7 +96,7 @@ export async function prepareRescue(rescue: Rescue, ctx: StepContext): Promise<S
 
   // Recorded first: should the process die inside the call, the rescue still knows to give it back.
   await ctx.checkpoint({ holdActive: true, expiresAt, environment, flow, mode });
-  const { previousAutoAdvance } = await ctx.engine.holdRetries(rescue.invoiceId, {
+  const { previousAutoAdvance, invoiceStatus } = await ctx.engine.holdRetries(rescue.invoiceId, {
     rescueId: rescue.id,
     until: expiresAt,
   });
@@ -108,12 +108,12 @@ export async function prepareRescue(rescue: Rescue, ctx: StepContext): Promise<S
     previousAutoAdvance,
     holdActive: true,
   };
-  // A payment or a retry may have slipped in between the read and the hold.
-  const after = await ctx.engine.invoiceStatus(rescue.invoiceId);
-  if (after.status !== 'open') {
+  // A payment or a retry may have slipped in between the read and the hold: the engine's answer to
+  // the hold says so.
+  if (invoiceStatus !== 'open') {
     return {
       to: 'cancelling',
-      note: `invoice became ${after.status} while holding`,
+      note: `invoice became ${invoiceStatus} while holding`,
       patch: held,
       nextActionAt: ctx.now,
     };

@@ -152,14 +152,14 @@ export function createFakeBillingEngine(options: FakeBillingEngineOptions = {}) 
         const invoice = find(invoiceId);
         const existing = invoice.mark?.kind === 'held' ? invoice.mark : null;
         if (existing?.rescueId === hold.rescueId && !invoice.autoAdvance) {
-          return { previousAutoAdvance: existing.previousAutoAdvance };
+          return { previousAutoAdvance: existing.previousAutoAdvance, invoiceStatus: invoice.status };
         }
         // Under an earlier rescue's unreleased hold, `false` is that hold's doing, not the merchant's.
         const previousAutoAdvance = existing ? existing.previousAutoAdvance : invoice.autoAdvance;
         requireEditable(invoice, 'hold retries on');
         invoice.autoAdvance = false;
         invoice.mark = { kind: 'held', rescueId: hold.rescueId, until: hold.until, previousAutoAdvance };
-        return { previousAutoAdvance };
+        return { previousAutoAdvance, invoiceStatus: invoice.status };
       }),
 
     releaseHold: (invoiceId, release) =>
