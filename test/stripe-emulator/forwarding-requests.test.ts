@@ -184,6 +184,28 @@ describe('Stripe emulator: POST /v1/forwarding/requests', () => {
     );
   });
 
+  it('needs the forwarding permission on a restricted key', async () => {
+    const call = (key: string) =>
+      new Stripe(key, {
+        host: '127.0.0.1',
+        port: h.server.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      }).forwarding.requests.create({
+        payment_method: 'pm_card_visa',
+        url: tokenizeUrl,
+        replacements: ['card_number', 'card_expiry'],
+        request: { body: tokenizeBody(), headers: [{ name: 'Authorization', value: `Bearer ${bearer}` }] },
+      });
+    const readOnly = h.emulator.createRestrictedKey({ payment_methods: 'read' });
+    await assert.rejects(
+      call(readOnly),
+      (error: unknown) => error instanceof Stripe.errors.StripePermissionError,
+    );
+    const forwarding = h.emulator.createRestrictedKey({ payment_methods: 'read', forwarding: 'write' });
+    assert.equal((await call(forwarding)).response_details?.status, 200);
+  });
+
   it('answers an api_error when the destination cannot be reached', async () => {
     const closed = createFlexChargeSandbox({ clock: new ManualClock('2026-01-15T12:00:00Z') });
     const gone = await closed.listen();
