@@ -78,11 +78,14 @@ export async function runTokenizeCommand(
         throw new ValidationError(message, { environment: [message] });
       }
       const override = values['flexcharge-url'];
+      const baseUrl =
+        typeof override === 'string'
+          ? withTrailingSlash(override)
+          : flexChargeHosts(config, undefined)[environment];
+      // The URL Stripe must have enabled for forwarding, said even on a dry run.
+      const destination = new URL('tokenize', baseUrl).toString();
       const flexcharge = createFlexChargeClient({
-        baseUrl:
-          typeof override === 'string'
-            ? withTrailingSlash(override)
-            : flexChargeHosts(config, undefined)[environment],
+        baseUrl,
         environment,
         credentials: { appKey: credentials.appKey.reveal(), appSecret: credentials.appSecret.reveal() },
         mid: credentials.mid,
@@ -102,8 +105,8 @@ export async function runTokenizeCommand(
         dryRun: values['dry-run'] === true,
       });
       return {
-        json: { merchant: merchantId, environment, cards },
-        text: describeTokenize(merchantId, environment, cards),
+        json: { merchant: merchantId, environment, destination, cards },
+        text: describeTokenize(merchantId, environment, destination, cards),
         exitCode: cards.some((c) => c.verdict === 'failed') ? 1 : 0,
       };
     });
@@ -124,6 +127,7 @@ function targetOf(values: Record<string, string | boolean | undefined>): Forward
 export function describeTokenize(
   merchantId: string,
   environment: FlexChargeEnvironment,
+  destination: string,
   cards: readonly ForwardedCard[],
 ): string[] {
   const count = (verdict: ForwardedCard['verdict']) => cards.filter((c) => c.verdict === verdict).length;
@@ -132,6 +136,7 @@ export function describeTokenize(
     `merchant ${merchantId}, FlexCharge ${environment}: ${cards.length} card${cards.length === 1 ? '' : 's'}: ` +
       `${count('tokenized')} tokenized${wouldBe ? `, ${wouldBe} would be (dry run)` : ''}, ` +
       `${count('already_tokenized')} already had a token, ${count('failed')} failed`,
+    `  forwarded by Stripe to ${destination}`,
   ];
   for (const c of cards) {
     const card = `${c.paymentMethodId}${c.last4 ? ` (…${c.last4})` : ''}${c.customerId ? ` of ${c.customerId}` : ''}`;

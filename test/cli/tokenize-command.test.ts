@@ -83,6 +83,7 @@ describe('flexcharge-mit tokenize, through the Stripe emulator to the FlexCharge
     return {
       code,
       err: err.join('\n'),
+      destination: code === 2 ? '' : (JSON.parse(out.join('\n') || '{}').destination as string),
       cards: code === 2 ? [] : (JSON.parse(out.join('\n') || '{"cards": []}').cards as Card[]),
     };
   }
@@ -140,7 +141,8 @@ describe('flexcharge-mit tokenize, through the Stripe emulator to the FlexCharge
 
   it('--dry-run lists what it would forward and forwards nothing', async () => {
     const before = tokenizeCalls();
-    const { cards } = await tokenize('--customer', mastercard.customer.id, '--dry-run');
+    const { cards, destination } = await tokenize('--customer', mastercard.customer.id, '--dry-run');
+    assert.equal(destination, `${e2e.plugin.flexcharge.sandbox!.baseUrl}tokenize`, 'the URL to enable');
     assert.deepEqual(
       cards.map((c) => [c.paymentMethodId, c.verdict]),
       [[mastercard.pm.id, 'would_tokenize']],
