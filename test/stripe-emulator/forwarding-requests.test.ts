@@ -211,7 +211,14 @@ describe('Stripe emulator: POST /v1/forwarding/requests', () => {
     const gone = await closed.listen();
     const url = `${gone.baseUrl}tokenize`;
     await closed.close();
-    h.emulator.allowForwardingTo(url);
+    // Enabled as Stripe support would, through the control route.
+    const enabled = await fetch(`${h.server.url}/_emulator/forwarding/destinations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url }),
+    });
+    assert.equal(enabled.status, 200);
+    assert.ok(((await enabled.json()) as { destinations: string[] }).destinations.includes(url));
     await assert.rejects(forward({ url }), (error: unknown) => error instanceof Stripe.errors.StripeAPIError);
   });
 
