@@ -99,6 +99,12 @@ export interface FlexChargeClient {
   transmit(req: TransmitRequest, call?: FlexChargeCallContext): Promise<TransmitResponse>;
   /** POST /tokenize: vaults a card; the PAN goes nowhere else. */
   tokenize(req: TokenizeRequest): Promise<TokenizeResult>;
+  /**
+   * Where and how someone else calls /tokenize for this merchant (Stripe's Vault and Forward, which
+   * holds the card): the URL and a bearer header with a current access token. Hand the header only
+   * to that caller; the token lives minutes.
+   */
+  tokenizeDestination(): Promise<TokenizeDestination>;
   /** POST /evaluate: hands a declined transaction to FlexCharge; a managed MIT answers SUBMITTED. */
   evaluate(req: EvaluateRequest, call?: FlexChargeCallContext): Promise<EvaluateResponse>;
   /** POST /outcome: the decision for an orderSessionKey; an unknown key answers status NOTFOUND. */
@@ -109,6 +115,11 @@ export interface FlexChargeClient {
   cancelOrder(orderId: string, opts?: { idempotencyKey?: string }): Promise<void>;
   /** POST /orders/{id}/refund; `amountToRefund` is in dollars. */
   refundOrder(orderId: string, req: RefundRequest): Promise<RefundResponse>;
+}
+
+export interface TokenizeDestination {
+  readonly url: string;
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -205,6 +216,13 @@ export function createFlexChargeClient(options: FlexChargeClientOptions): FlexCh
         ...(card.first_six_digits ? { bin: card.first_six_digits } : {}),
         response,
       };
+    },
+
+    async tokenizeDestination() {
+      // Bearer rather than `?mid=&environment=`: one static URL, as Stripe's forwarding config wants,
+      // and no key in a URL that Stripe stores on the forwarding request.
+      const url = new URL('tokenize', baseUrl).toString();
+      return { url, headers: [{ name: 'Authorization', value: `Bearer ${await tokens.get()}` }] };
     },
 
     async evaluate(req, call) {

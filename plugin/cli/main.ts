@@ -20,6 +20,7 @@ const USAGE = `usage: flexcharge-mit <command>
   install          connect a merchant's Stripe account: webhook endpoint, signing secret (\`install --help\`)
   uninstall        remove what install made (\`uninstall --help\`)
   replay           hand over renewal failures the plugin missed (\`replay --since 6h --merchant M\`)
+  tokenize         FlexCharge tokens for cards on file, through Stripe's Vault and Forward (\`tokenize --help\`)
   sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
   emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
   demo             a declined renewal rescued end to end, locally, in a few seconds
@@ -76,6 +77,15 @@ async function main(argv: string[]): Promise<void> {
     case 'report': {
       const { runReportCommand } = await import('./report-command.js');
       process.exitCode = await runReportCommand(argv.slice(1), loadConfig(), {
+        print: (line) => console.log(line),
+        printError: (line) => console.error(line),
+      });
+      return;
+    }
+    case 'tokenize': {
+      const { runTokenizeCommand } = await import('./tokenize-command.js');
+      process.exitCode = await runTokenizeCommand(argv.slice(1), loadConfig(), {
+        logger,
         print: (line) => console.log(line),
         printError: (line) => console.error(line),
       });

@@ -286,6 +286,16 @@ export const configSchema = z
       .describe(
         'Local Stripe emulator: after a long hold is released, retries resume an hour later (`rearm`), never (`none`), or dunning ends at once (`final_action`).',
       ),
+    STRIPE_EMULATOR_FORWARDING_DESTINATIONS: z
+      .string()
+      .refine(
+        (v) => v === 'any' || v.split(',').every((url) => /^https?:\/\/\S+$/.test(url.trim())),
+        'must be `any` or a comma-separated list of http(s) URLs',
+      )
+      .optional()
+      .describe(
+        "Local Stripe emulator: the URLs Vault and Forward may send card details to (Stripe enables each on request), or `any`; the bundled sandbox's /tokenize is always allowed when both run in-process.",
+      ),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.FLEXCHARGE_APP_KEY) !== Boolean(c.FLEXCHARGE_APP_SECRET)) {

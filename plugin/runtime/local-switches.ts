@@ -17,6 +17,7 @@ export const LOCAL_SWITCH_VARIABLES = [
   'SANDBOX_CANCEL_COMPLETED',
   'SANDBOX_REFUND_REFUNDED',
   'STRIPE_EMULATOR_RELEASE_RETRY',
+  'STRIPE_EMULATOR_FORWARDING_DESTINATIONS',
 ] as const;
 
 export type LocalSwitches = Pick<Config, (typeof LOCAL_SWITCH_VARIABLES)[number]>;
@@ -41,5 +42,11 @@ export function sandboxSwitches(switches: LocalSwitches) {
 }
 
 export function emulatorSwitches(switches: LocalSwitches) {
-  return { releaseRetry: switches.STRIPE_EMULATOR_RELEASE_RETRY } satisfies Partial<StripeEmulatorOptions>;
+  const forwarding = switches.STRIPE_EMULATOR_FORWARDING_DESTINATIONS;
+  return {
+    releaseRetry: switches.STRIPE_EMULATOR_RELEASE_RETRY,
+    ...(forwarding
+      ? { forwardingDestinations: forwarding === 'any' ? 'any' : forwarding.split(',').map((u) => u.trim()) }
+      : {}),
+  } satisfies Partial<StripeEmulatorOptions>;
 }

@@ -121,6 +121,10 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       observe: metrics.observeStripe,
     });
     stops.unshift(() => stripe.close());
+    // Both bundled: Stripe may forward cards on file to the sandbox's /tokenize, as Stripe support
+    // enables a destination for a real account (docs/card-tokens.md).
+    if (stripe.emulator && flexcharge.sandbox)
+      stripe.emulator.emulator.allowForwardingTo(new URL('tokenize', flexcharge.sandbox.baseUrl).toString());
 
     const inbox = createInboxRepository(database.db);
     const rescues = createRescueRepository(database.db);

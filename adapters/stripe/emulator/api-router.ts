@@ -21,14 +21,19 @@ export interface RouteCall<P> {
 }
 
 type Method = 'delete' | 'get' | 'post';
-type Handler<S extends z.ZodType> = (call: RouteCall<z.output<S>>) => object;
+/**
+ * Most handlers answer at once; a handler that calls out (a forwarding request) returns a promise.
+ * Synchronous handlers stay synchronous so their changes to the store never interleave.
+ */
+type Handler<S extends z.ZodType> = (call: RouteCall<z.output<S>>) => object | Promise<object>;
 
 /**
  * One account's Stripe-facing routes: every route is declared with its zod schema, and this class does
  * what Stripe does around each one — form/query decoding, parameter validation, `Idempotency-Key`
  * replay on POST (in this account's store, so keys are per account), `expand[]`, and errors in Stripe's
  * shape. Authentication and choosing the account happen before, in `api-gateway.ts`.
- * Handlers return the stored object; the client gets a deep copy.
+ * Handlers return the stored object (or a promise of it); the client gets a deep copy. While an
+ * async handler runs, its idempotency key is in progress: the same key again gets Stripe's 409.
  */
 export class StripeApiRouter {
   readonly router = express.Router();
@@ -53,7 +58,7 @@ export class StripeApiRouter {
   }
 
   private route<S extends z.ZodType>(method: Method, path: string, schema: S, handler: Handler<S>): void {
-    this.router[method](path, (req: Request, res: Response) => {
+    this.router[method](path, async (req: Request, res: Response) => {
       const requestId = res.locals.requestId as string;
       const raw = rawParams(req, method);
       const key = method === 'post' ? (req.get('Idempotency-Key') ?? null) : null;
@@ -83,7 +88,7 @@ export class StripeApiRouter {
           throw invalid;
         }
         const origin = { id: requestId, idempotency_key: key };
-        const result = this.execute(handler, params, req, origin, raw, String(res.locals.apiKey ?? ''));
+        const result = await this.execute(handler, params, req, origin, raw, String(res.locals.apiKey ?? ''));
         idempotent?.complete(200, result, requestId);
         if (key) res.set('Idempotency-Key', key);
         res.status(200).json(result);
@@ -95,14 +100,14 @@ export class StripeApiRouter {
     });
   }
 
-  private execute<S extends z.ZodType>(
+  private async execute<S extends z.ZodType>(
     handler: Handler<S>,
     params: z.output<S>,
     req: Request,
     origin: EventOrigin,
     raw: FormObject,
     apiKey: string,
-  ): object {
+  ): Promise<object> {
     const call: RouteCall<z.output<S>> = {
       params,
       path: req.params as Record<string, string>,
@@ -110,7 +115,8 @@ export class StripeApiRouter {
       now: unixSeconds(this.ctx.clock),
       apiKey,
     };
-    const result = copy(handler(call));
+    const answered = handler(call);
+    const result = copy(answered instanceof Promise ? await answered : answered);
     const expand = Array.isArray(raw.expand)
       ? raw.expand.filter((p): p is string => typeof p === 'string')
       : [];

@@ -14,12 +14,14 @@ import type {
 } from './emulator-types.js';
 import { apiError, invalidRequest, unrecognizedUrl } from './errors.js';
 import { StripeFaultInjector } from './fault-injection.js';
+import { ForwardingDestinations } from './forwarding-destinations.js';
 import { RequestCounter } from './request-counter.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { controlRouter } from './routes/control.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerForwardingRequestRoutes } from './routes/forwarding-requests.js';
 import { registerInvoicePaymentRoutes } from './routes/invoice-payments.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
@@ -50,6 +52,7 @@ function accountRoutes(ctx: EmulatorContext, registry: AccountRegistry): express
     registerSetupIntentRoutes,
     registerWebhookEndpointRoutes,
     registerEventRoutes,
+    registerForwardingRequestRoutes,
   ]) {
     register(api, ctx);
   }
@@ -75,6 +78,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       webhookRetrySchedule: options.webhookRetrySchedule ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE,
       webhookTimestamps: options.webhookTimestamps ?? 'wall',
       fetchImpl: options.fetchImpl ?? fetch,
+      forwarding: new ForwardingDestinations(options.forwardingDestinations ?? []),
       log: options.log ?? (() => undefined),
     },
   };
@@ -160,6 +164,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     },
     runDue,
     deliverPendingWebhooks,
+    allowForwardingTo: (url) => shared.settings.forwarding.allow(url),
     injectFault: (fault) => faults.add(fault),
     requests,
     get events(): readonly StripeEventRecord[] {

@@ -7,6 +7,7 @@ import type {
   WebhookAttempt,
 } from './emulator-types.js';
 import { resourceMissing } from './errors.js';
+import type { ForwardingDestinations } from './forwarding-destinations.js';
 
 /**
  * All emulator state, in memory. Stripe objects are stored in their API shape (typed by stripe-node's
@@ -34,6 +35,7 @@ export class EmulatorStore {
   readonly charges = new Map<string, Stripe.Charge>();
   readonly setupIntents = new Map<string, Stripe.SetupIntent>();
   readonly setupAttempts = new Map<string, Stripe.SetupAttempt>();
+  readonly forwardingRequests = new Map<string, Stripe.Forwarding.Request>();
   readonly webhookEndpoints = new Map<string, WebhookEndpointState>();
   readonly events = new Map<string, EventState>();
   readonly idempotency = new Map<string, IdempotencyEntry>();
@@ -47,6 +49,8 @@ export interface EmulatorSettings {
   webhookRetrySchedule: readonly number[];
   webhookTimestamps: 'clock' | 'wall';
   fetchImpl: typeof fetch;
+  /** Where forwarding requests may go (shared by every account: Stripe configures it per destination). */
+  forwarding: ForwardingDestinations;
   log: (line: string) => void;
 }
 

@@ -37,8 +37,14 @@ export interface StripeEmulatorOptions {
    * been moved; `clock` signs with the emulator clock (receivers then pass their own `receivedAt`).
    */
   webhookTimestamps?: 'clock' | 'wall';
-  /** Used to deliver webhooks. Default: the global `fetch`. */
+  /** Used to deliver webhooks and forwarding requests. Default: the global `fetch`. */
   fetchImpl?: typeof fetch;
+  /**
+   * Where `POST /v1/forwarding/requests` may send card details: destination URLs (matched without
+   * their query string), or `'any'` to lift the allowlist. Default none: like Stripe before support
+   * enables a destination, every forwarding request is refused. More can be added while running.
+   */
+  forwardingDestinations?: readonly string[] | 'any';
   /** Where the emulator writes one-line notes (webhook failures, timer errors). Default: silent. */
   log?: (line: string) => void;
 }
@@ -78,6 +84,8 @@ export interface StripeEmulator {
   deliverPendingWebhooks(): Promise<void>;
   /** Listens on `host:port` (default 127.0.0.1, port 0) and runs `runDue` about every 250 ms. */
   listen(port?: number, host?: string): Promise<StripeEmulatorServer>;
+  /** Adds a destination forwarding requests may reach (see `forwardingDestinations`). */
+  allowForwardingTo(url: string): void;
   /** The next matching API requests fail as Stripe does in an outage (see `fault-injection.ts`). */
   injectFault(fault: StripeFault): void;
   /** The `/v1` requests answered so far, counted by kind (method and path with ids as `:id`). */

@@ -25,6 +25,7 @@ const PREFIXES = {
   webhook_endpoint: ['we_1', 23],
   event: ['evt_1', 23],
   request: ['req_', 14],
+  forwarding_request: ['fwdreq_', 24],
   webhook_secret: ['whsec_', 32],
   account: ['acct_1', 15],
   secret_key: ['sk_test_', 32],

@@ -12,6 +12,8 @@ export interface StartStripeEmulatorOptions {
   apiKey?: string;
   /** See `StripeEmulatorOptions.releaseRetry`. Default `rearm`. */
   releaseRetry?: StripeEmulatorOptions['releaseRetry'];
+  /** See `StripeEmulatorOptions.forwardingDestinations`. Default none. */
+  forwardingDestinations?: StripeEmulatorOptions['forwardingDestinations'];
   /** Where the banner and emulator notes go. Default: stdout. */
   log?: (line: string) => void;
 }
@@ -34,6 +36,7 @@ export async function startStripeEmulator(
     clock: options.clock ?? new OffsetClock(),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.releaseRetry ? { releaseRetry: options.releaseRetry } : {}),
+    ...(options.forwardingDestinations ? { forwardingDestinations: options.forwardingDestinations } : {}),
     log,
   });
   const server = await emulator.listen(options.port ?? 12111, host);
@@ -45,6 +48,7 @@ export async function startStripeEmulator(
     `Move time: curl -X POST ${server.url}/_emulator/clock/advance -H 'content-type: application/json' -d '{"seconds": 2678400}'`,
     `State: ${server.url}/_emulator/state   Test cards: ${server.url}/_emulator/test_cards`,
     `Another merchant (its own key): curl -X POST ${server.url}/_emulator/accounts`,
+    `Vault and Forward destinations: ${describeDestinations(options.forwardingDestinations)} (STRIPE_EMULATOR_FORWARDING_DESTINATIONS; add one: POST ${server.url}/_emulator/forwarding/destinations {"url": …})`,
   ]) {
     log(line);
   }
@@ -55,4 +59,9 @@ export async function startStripeEmulator(
     emulator,
     close: () => emulator.close(),
   };
+}
+
+function describeDestinations(destinations: StripeEmulatorOptions['forwardingDestinations']): string {
+  if (destinations === 'any') return 'any URL';
+  return destinations?.length ? destinations.join(', ') : 'none';
 }

@@ -131,6 +131,18 @@ export function controlRouter(registry: AccountRegistry, actions: ControlActions
     res.json({ payment_method: id, decline_code: code, behavior: code === null ? 'succeed' : 'decline' });
   });
 
+  // Enables a Vault and Forward destination, as Stripe support does: {"url": "https://…/v1/tokenize"}.
+  router.post('/forwarding/destinations', (req, res) => {
+    const url = typeof req.body?.url === 'string' ? req.body.url : '';
+    try {
+      ctx.settings.forwarding.allow(url);
+    } catch (error) {
+      badRequest(res, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    res.json(ctx.settings.forwarding.describe());
+  });
+
   router.get('/test_cards', (_req, res) => {
     res.json(
       TEST_CARDS.map((c) => ({
@@ -180,6 +192,7 @@ function stateView(account: EmulatedAccount, registry: AccountRegistry) {
       auto_advance: i.auto_advance,
       next_payment_attempt: i.next_payment_attempt,
     })),
+    forwarding: ctx.settings.forwarding.describe(),
     payment_methods: [...store.cards.entries()].map(([id, card]) => ({
       id,
       test_card: testCardByKey(card.testCardKey)?.description ?? card.testCardKey,
