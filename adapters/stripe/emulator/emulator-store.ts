@@ -46,6 +46,8 @@ export interface EmulatorSettings {
   releaseRetry: ReleaseRetryBehaviour;
   webhookRetrySchedule: readonly number[];
   webhookTimestamps: 'clock' | 'wall';
+  /** How many deliveries may be in flight at once; 1 sends them one by one, in creation order. */
+  webhookConcurrency: number;
   fetchImpl: typeof fetch;
   log: (line: string) => void;
 }

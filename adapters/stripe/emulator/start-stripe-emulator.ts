@@ -12,6 +12,10 @@ export interface StartStripeEmulatorOptions {
   apiKey?: string;
   /** See `StripeEmulatorOptions.releaseRetry`. Default `rearm`. */
   releaseRetry?: StripeEmulatorOptions['releaseRetry'];
+  /** See `StripeEmulatorOptions.latencyMs`. Default 0. */
+  latencyMs?: number;
+  /** See `StripeEmulatorOptions.webhookConcurrency`. Default 1. */
+  webhookConcurrency?: number;
   /** Where the banner and emulator notes go. Default: stdout. */
   log?: (line: string) => void;
 }
@@ -34,6 +38,8 @@ export async function startStripeEmulator(
     clock: options.clock ?? new OffsetClock(),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.releaseRetry ? { releaseRetry: options.releaseRetry } : {}),
+    ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
+    ...(options.webhookConcurrency ? { webhookConcurrency: options.webhookConcurrency } : {}),
     log,
   });
   const server = await emulator.listen(options.port ?? 12111, host);
