@@ -116,6 +116,26 @@ describe('Stripe emulator: benchmark aids', () => {
     }
   });
 
+  it('holds webhook deliveries back while paused and sends them once resumed', async () => {
+    const h = await startHarness();
+    const receiver = await startWebhookReceiver();
+    const control = (what: string) =>
+      fetch(`${h.server.url}/_emulator/webhooks/${what}`, { method: 'POST' }).then((r) => r.status);
+    try {
+      await h.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
+      assert.equal(await control('pause'), 200);
+      await h.stripe.customers.create({ email: 'waits@example.com' });
+      await h.emulator.runDue();
+      assert.equal(receiver.received.length, 0);
+      assert.equal(await control('resume'), 200);
+      await h.emulator.runDue();
+      assert.equal(receiver.received.length, 1);
+    } finally {
+      await receiver.close();
+      await h.close();
+    }
+  });
+
   it('answers every API request latencyMs late', async () => {
     const h = await startHarness({ latencyMs: 120 });
     try {

@@ -105,8 +105,11 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     tail = run.catch(() => undefined);
     return run;
   };
+  // Paused by `/_emulator/webhooks/pause`: due deliveries wait (they are not dropped) until resumed.
+  let deliveriesPaused = false;
   // Accounts are handled one after another, each in time order; they share nothing but the clock.
   const deliverAll = async () => {
+    if (deliveriesPaused) return;
     for (const account of registry.all()) await deliverDueWebhooks(account.ctx);
   };
   const deliverPendingWebhooks = () => exclusive(deliverAll);
@@ -127,6 +130,9 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     controlRouter(registry, {
       runDue,
       exclusive,
+      pauseWebhooks: (paused) => {
+        deliveriesPaused = paused;
+      },
       injectFault: (fault) => faults.add(fault),
       createStandaloneAccount,
     }),

@@ -16,6 +16,8 @@ export interface ControlActions {
   runDue(): Promise<void>;
   /** Runs `task` when no billing run or webhook delivery is under way, and none starts meanwhile. */
   exclusive(task: () => Promise<void>): Promise<void>;
+  /** While paused, no webhook is sent; due deliveries wait, and go out once resumed. */
+  pauseWebhooks(paused: boolean): void;
   injectFault(fault: StripeFault): void;
   /** A new standalone account (an unrelated merchant) with its own secret key. */
   createStandaloneAccount(): EmulatedAccount;
@@ -140,6 +142,17 @@ export function controlRouter(registry: AccountRegistry, actions: ControlActions
     }
     card.override = { declineCode: code };
     res.json({ payment_method: id, decline_code: code, behavior: code === null ? 'succeed' : 'decline' });
+  });
+
+  // Holds every webhook delivery back (a benchmark seeds several accounts, then lets them all go).
+  router.post('/webhooks/pause', async (_req, res) => {
+    await actions.exclusive(async () => actions.pauseWebhooks(true));
+    res.json({ webhooks: 'paused' });
+  });
+  router.post('/webhooks/resume', async (_req, res) => {
+    // The next run (the timer's, within 250 ms) sends what waited; this answers at once.
+    actions.pauseWebhooks(false);
+    res.json({ webhooks: 'resumed' });
   });
 
   // A benchmark's fast path (bulk-renewals.ts): `count` subscriptions whose renewal just declined.
