@@ -221,6 +221,15 @@ interface SizeResult {
   tables: { name: string; bytes: number }[];
 }
 
+/** Dropping the run's database when the conductor is interrupted (the roles end on their own). */
+let interruptCleanup: (() => Promise<void>) | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    const cleanup = interruptCleanup ?? (async () => undefined);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
 async function runSize(serverUrl: string, failures: number, args: Args): Promise<SizeResult> {
   const { createStripeClient } = await import('../adapters/stripe/stripe-config.js');
   const { stripeWebhookEvents } = await import('../plugin/runtime/stripe-setup.js');
@@ -235,6 +244,14 @@ async function runSize(serverUrl: string, failures: number, args: Args): Promise
   const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
   const children: ChildProcess[] = [];
   const db = new pg.Client({ connectionString: databaseUrl });
+  const cleanup = async () => {
+    await db.end().catch(() => undefined);
+    for (const child of children.reverse()) child.kill();
+    await new Promise((r) => setTimeout(r, 1000));
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+  interruptCleanup = cleanup;
   try {
     const port = await freePort();
     const pluginUrl = `http://127.0.0.1:${port}`;
@@ -471,11 +488,8 @@ async function runSize(serverUrl: string, failures: number, args: Args): Promise
       tables,
     };
   } finally {
-    await db.end().catch(() => undefined);
-    for (const child of children.reverse()) child.kill();
-    await new Promise((r) => setTimeout(r, 1000));
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    interruptCleanup = null;
+    await cleanup();
   }
 }
 
@@ -539,6 +553,8 @@ async function conduct(args: Args): Promise<void> {
 }
 
 const [role, ...rest] = process.argv.slice(2);
+// A role ends with its conductor, however that ended (Ctrl-C included).
+if (role) process.on('disconnect', () => process.exit(0));
 if (role === 'stripe') await serveStripe(Number(rest[0]), Number(rest[1]));
 else if (role === 'flexcharge')
   await serveFlexCharge(Number(rest[0]), rest[1] as string, JSON.parse(rest[2] as string) as MerchantSpec[]);
