@@ -66,4 +66,14 @@ describe('sandbox fault injection', () => {
     await api.post('/v1/outcome').send({}).expect(502);
     await api.post('/_sandbox/faults').send({ path: 'v1/outcome', status: 99 }).expect(400);
   });
+
+  it('answers every API request latencyMs late, the controls at once', async () => {
+    const { api } = newSandbox({ latencyMs: 120 });
+    const started = performance.now();
+    await accessToken(api);
+    assert.ok(performance.now() - started >= 115, 'the API answer waited');
+    const control = performance.now();
+    await api.get('/_sandbox/orders').expect(200);
+    assert.ok(performance.now() - control < 115, 'the control route did not');
+  });
 });

@@ -21,7 +21,8 @@ export interface RecordedRequest {
 }
 
 /**
- * The Express app: trace id on everything, then the request log (API calls only), fault injection,
+ * The Express app: trace id on everything, then the request log (API calls only), the configured
+ * latency (`latencyMs`), fault injection,
  * the control routes under /_sandbox and the API under /v1. API bodies are read raw so that each
  * route can parse them the way the real API does (parse-request-body.ts).
  */
@@ -43,6 +44,8 @@ export function createSandboxApp(
     });
     next();
   });
+  const { latencyMs } = ctx.options;
+  if (latencyMs > 0) app.use('/v1', (_req, _res, next) => void setTimeout(next, latencyMs));
   app.use(faults.middleware);
   app.use('/_sandbox', controlRoutes(ctx, controls));
   app.use(

@@ -55,6 +55,11 @@ export interface FlexChargeSandboxOptions {
   refundRefunded?: RefundRefundedBehaviour;
   /** Access-token lifetime. Default 600 000 ms (10 minutes, contract §2). */
   tokenTtlMs?: number;
+  /**
+   * Real milliseconds every `/v1` request waits before it is handled: FlexCharge's processing time
+   * plus the network, which a local sandbox otherwise lacks. Default 0. For benchmarks (README).
+   */
+  latencyMs?: number;
   /** Used to deliver webhooks. Default: the global `fetch`. */
   fetchImpl?: typeof fetch;
   /** One line per notable event (orders decided, webhooks given up). Default: silent. */
@@ -72,6 +77,7 @@ export interface ResolvedSandboxOptions {
   readonly cancelCompleted: CancelCompletedBehaviour;
   readonly refundRefunded: RefundRefundedBehaviour;
   readonly tokenTtlMs: number;
+  readonly latencyMs: number;
   readonly fetchImpl: typeof fetch;
   readonly log: (line: string) => void;
 }
@@ -85,6 +91,7 @@ export const SANDBOX_DEFAULTS = {
   cancelCompleted: 'refuse',
   refundRefunded: 'refuse',
   tokenTtlMs: 600_000,
+  latencyMs: 0,
 } as const;
 
 /** Fills in defaults and refuses options that could only produce a broken sandbox. */
@@ -97,6 +104,8 @@ export function resolveSandboxOptions(opts: FlexChargeSandboxOptions): ResolvedS
   if (!(decisionDelayMs >= 0)) throw new RangeError('decisionDelayMs must be 0 or more');
   const tokenTtlMs = opts.tokenTtlMs ?? SANDBOX_DEFAULTS.tokenTtlMs;
   if (!(tokenTtlMs > 0)) throw new RangeError('tokenTtlMs must be positive');
+  const latencyMs = opts.latencyMs ?? SANDBOX_DEFAULTS.latencyMs;
+  if (!(latencyMs >= 0)) throw new RangeError('latencyMs must be 0 or more');
   return {
     clock: opts.clock,
     credentials,
@@ -108,6 +117,7 @@ export function resolveSandboxOptions(opts: FlexChargeSandboxOptions): ResolvedS
     cancelCompleted: opts.cancelCompleted ?? SANDBOX_DEFAULTS.cancelCompleted,
     refundRefunded: opts.refundRefunded ?? SANDBOX_DEFAULTS.refundRefunded,
     tokenTtlMs,
+    latencyMs,
     fetchImpl: opts.fetchImpl ?? ((input, init) => fetch(input, init)),
     log: opts.log ?? (() => {}),
   };

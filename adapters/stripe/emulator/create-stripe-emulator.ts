@@ -61,6 +61,12 @@ function accountRoutes(ctx: EmulatorContext, registry: AccountRegistry): express
   return api.router;
 }
 
+/** Every `/v1` answer waits `ms` first: Stripe's own time plus the network, for benchmarks (README). */
+function apiLatency(ms: number): express.RequestHandler {
+  if (!(ms >= 0)) throw new RangeError('latencyMs must be 0 or more');
+  return ms === 0 ? (_req, _res, next) => next() : (_req, _res, next) => void setTimeout(next, ms);
+}
+
 /**
  * A local, stateful Stripe: serves the `/v1` routes the plugin uses (shapes of API version
  * 2026-10-28.endive), bills subscriptions on the injected clock, retries failed renewals like Smart
@@ -77,6 +83,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       releaseRetry: options.releaseRetry ?? 'rearm',
       webhookRetrySchedule: options.webhookRetrySchedule ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE,
       webhookTimestamps: options.webhookTimestamps ?? 'wall',
+      webhookConcurrency: options.webhookConcurrency ?? 1,
       fetchImpl: options.fetchImpl ?? fetch,
       forwarding: new ForwardingDestinations(options.forwardingDestinations ?? []),
       log: options.log ?? (() => undefined),
@@ -102,8 +109,11 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     tail = run.catch(() => undefined);
     return run;
   };
+  // Paused by `/_emulator/webhooks/pause`: due deliveries wait (they are not dropped) until resumed.
+  let deliveriesPaused = false;
   // Accounts are handled one after another, each in time order; they share nothing but the clock.
   const deliverAll = async () => {
+    if (deliveriesPaused) return;
     for (const account of registry.all()) await deliverDueWebhooks(account.ctx);
   };
   const deliverPendingWebhooks = () => exclusive(deliverAll);
@@ -121,9 +131,17 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   const requests = new RequestCounter();
   app.use(
     '/_emulator',
-    controlRouter(registry, { runDue, injectFault: (fault) => faults.add(fault), createStandaloneAccount }),
+    controlRouter(registry, {
+      runDue,
+      exclusive,
+      pauseWebhooks: (paused) => {
+        deliveriesPaused = paused;
+      },
+      injectFault: (fault) => faults.add(fault),
+      createStandaloneAccount,
+    }),
   );
-  app.use('/v1', requests.middleware, apiGateway(registry, faults));
+  app.use('/v1', requests.middleware, apiLatency(options.latencyMs ?? 0), apiGateway(registry, faults));
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -39,6 +39,66 @@ export class EmulatorStore {
   readonly webhookEndpoints = new Map<string, WebhookEndpointState>();
   readonly events = new Map<string, EventState>();
   readonly idempotency = new Map<string, IdempotencyEntry>();
+
+  // Ids in creation order, for lookups that would otherwise walk every invoice or payment: with
+  // thousands of subscriptions (a benchmark's) those walks, not the client, set the pace.
+  readonly #invoicesBySubscription = new Map<string, string[]>();
+  readonly #invoicesByCustomer = new Map<string, string[]>();
+  readonly #paymentsByInvoice = new Map<string, string[]>();
+  readonly #paymentByIntent = new Map<string, string>();
+
+  /** Stores a new invoice; the only way invoices are added. */
+  addInvoice(invoice: Stripe.Invoice): void {
+    this.invoices.set(invoice.id, invoice);
+    const subscription = idOf(invoice.parent?.subscription_details?.subscription ?? null);
+    if (subscription) push(this.#invoicesBySubscription, subscription, invoice.id);
+    const customer = idOf(invoice.customer);
+    if (customer) push(this.#invoicesByCustomer, customer, invoice.id);
+  }
+
+  /** Stores a new invoice payment; the only way invoice payments are added. */
+  addInvoicePayment(payment: Stripe.InvoicePayment): void {
+    this.invoicePayments.set(payment.id, payment);
+    push(this.#paymentsByInvoice, String(payment.invoice), payment.id);
+    const intent = idOf(payment.payment.payment_intent ?? null);
+    if (intent && !this.#paymentByIntent.has(intent)) this.#paymentByIntent.set(intent, payment.id);
+  }
+
+  /** The subscription's invoices, oldest first. */
+  invoicesOfSubscription(subscriptionId: string): Stripe.Invoice[] {
+    return pick(this.invoices, this.#invoicesBySubscription.get(subscriptionId));
+  }
+
+  /** The customer's invoices, oldest first. */
+  invoicesOfCustomer(customerId: string): Stripe.Invoice[] {
+    return pick(this.invoices, this.#invoicesByCustomer.get(customerId));
+  }
+
+  /** The invoice's payments, oldest first. */
+  paymentsOfInvoice(invoiceId: string): Stripe.InvoicePayment[] {
+    return pick(this.invoicePayments, this.#paymentsByInvoice.get(invoiceId));
+  }
+
+  /** The first invoice payment made with this PaymentIntent. */
+  paymentOfIntent(paymentIntentId: string): Stripe.InvoicePayment | undefined {
+    const id = this.#paymentByIntent.get(paymentIntentId);
+    return id === undefined ? undefined : this.invoicePayments.get(id);
+  }
+}
+
+function push(index: Map<string, string[]>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (ids) ids.push(id);
+  else index.set(key, [id]);
+}
+
+function pick<T>(objects: Map<string, T>, ids: readonly string[] | undefined): T[] {
+  const found: T[] = [];
+  for (const id of ids ?? []) {
+    const object = objects.get(id);
+    if (object !== undefined) found.push(object);
+  }
+  return found;
 }
 
 export interface EmulatorSettings {
@@ -48,6 +108,8 @@ export interface EmulatorSettings {
   releaseRetry: ReleaseRetryBehaviour;
   webhookRetrySchedule: readonly number[];
   webhookTimestamps: 'clock' | 'wall';
+  /** How many deliveries may be in flight at once; 1 sends them one by one, in creation order. */
+  webhookConcurrency: number;
   fetchImpl: typeof fetch;
   /** Where forwarding requests may go (shared by every account: Stripe configures it per destination). */
   forwarding: ForwardingDestinations;

@@ -37,6 +37,17 @@ export interface StripeEmulatorOptions {
    * been moved; `clock` signs with the emulator clock (receivers then pass their own `receivedAt`).
    */
   webhookTimestamps?: 'clock' | 'wall';
+  /**
+   * How many webhook deliveries may be in flight at once. Default 1: one by one, each answered before
+   * the next is sent, in the order the events were created. Stripe itself sends concurrently and
+   * promises no order; a benchmark raises this so the emulator's delivery is not its bottleneck.
+   */
+  webhookConcurrency?: number;
+  /**
+   * Milliseconds every `/v1` request waits before it is handled: Stripe's processing time plus the
+   * network, which a local emulator otherwise lacks. Default 0. For benchmarks (README "Benchmarks").
+   */
+  latencyMs?: number;
   /** Used to deliver webhooks and forwarding requests. Default: the global `fetch`. */
   fetchImpl?: typeof fetch;
   /**

@@ -48,7 +48,7 @@ function expandAt(
 }
 
 function invoicePayments(ctx: EmulatorContext, invoiceId: string) {
-  const payments = [...ctx.store.invoicePayments.values()].filter((p) => p.invoice === invoiceId).reverse();
+  const payments = ctx.store.paymentsOfInvoice(invoiceId).reverse();
   return paginate(
     payments.map(copy),
     { limit: 10 },

@@ -53,7 +53,7 @@ export function createSubscriptionInvoice(
     periodStart: spec.periodStart,
     periodEnd: spec.periodEnd,
   });
-  store.invoices.set(id, invoice);
+  store.addInvoice(invoice);
   store.invoiceStates.set(id, newInvoiceState());
   emitEvent(ctx, 'invoice.created', invoice, spec.origin, spec.at);
   return invoice;
@@ -87,7 +87,7 @@ export function finalizeInvoice(
     amountRequested: invoice.amount_due,
     currency: invoice.currency,
   });
-  store.invoicePayments.set(payment.id, payment);
+  store.addInvoicePayment(payment);
 
   const sequence = customer.next_invoice_sequence ?? 1;
   customer.next_invoice_sequence = sequence + 1;
@@ -173,10 +173,7 @@ export function defaultInvoicePayment(
   ctx: EmulatorContext,
   invoiceId: string,
 ): Stripe.InvoicePayment | undefined {
-  for (const payment of ctx.store.invoicePayments.values()) {
-    if (payment.invoice === invoiceId && payment.is_default) return payment;
-  }
-  return undefined;
+  return ctx.store.paymentsOfInvoice(invoiceId).find((payment) => payment.is_default);
 }
 
 export function invoicePaymentIntent(

@@ -69,7 +69,7 @@ export function attachPaymentRecord(
     status: guaranteed ? 'paid' : 'open',
     status_transitions: { canceled_at: null, paid_at: guaranteed ? at : null },
   };
-  ctx.store.invoicePayments.set(payment.id, payment);
+  ctx.store.addInvoicePayment(payment);
   if (state) state.invoice = invoice.id;
   if (!guaranteed) return;
   emitEvent(ctx, 'invoice_payment.paid', payment, origin, at);

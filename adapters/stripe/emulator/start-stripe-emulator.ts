@@ -14,6 +14,10 @@ export interface StartStripeEmulatorOptions {
   releaseRetry?: StripeEmulatorOptions['releaseRetry'];
   /** See `StripeEmulatorOptions.forwardingDestinations`. Default none. */
   forwardingDestinations?: StripeEmulatorOptions['forwardingDestinations'];
+  /** See `StripeEmulatorOptions.latencyMs`. Default 0. */
+  latencyMs?: number;
+  /** See `StripeEmulatorOptions.webhookConcurrency`. Default 1. */
+  webhookConcurrency?: number;
   /** Where the banner and emulator notes go. Default: stdout. */
   log?: (line: string) => void;
 }
@@ -37,6 +41,8 @@ export async function startStripeEmulator(
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.releaseRetry ? { releaseRetry: options.releaseRetry } : {}),
     ...(options.forwardingDestinations ? { forwardingDestinations: options.forwardingDestinations } : {}),
+    ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
+    ...(options.webhookConcurrency ? { webhookConcurrency: options.webhookConcurrency } : {}),
     log,
   });
   const server = await emulator.listen(options.port ?? 12111, host);

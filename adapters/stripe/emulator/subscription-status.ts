@@ -2,7 +2,6 @@ import type Stripe from 'stripe';
 import { copy, type EmulatorContext } from './emulator-store.js';
 import type { EventOrigin } from './emulator-types.js';
 import { emitUpdated } from './event-log.js';
-import { invoiceSubscriptionId } from './invoice-lifecycle.js';
 
 /**
  * Derives a subscription's status from its most recent non-void invoice, as Stripe does: paid or
@@ -37,9 +36,9 @@ function statusFor(sub: Stripe.Subscription, latest: Stripe.Invoice): Stripe.Sub
 
 function latestCountedInvoice(ctx: EmulatorContext, subscriptionId: string): Stripe.Invoice | undefined {
   let latest: Stripe.Invoice | undefined;
-  for (const invoice of ctx.store.invoices.values()) {
+  for (const invoice of ctx.store.invoicesOfSubscription(subscriptionId)) {
     if (invoice.status === 'void' || invoice.status === 'draft') continue;
-    if (invoiceSubscriptionId(invoice) === subscriptionId) latest = invoice;
+    latest = invoice;
   }
   return latest;
 }

@@ -78,7 +78,7 @@ function trialInvoice(ctx: EmulatorContext, sub: Stripe.Subscription, at: number
   invoice.webhooks_delivered_at = at;
   invoice.status_transitions.finalized_at = at;
   invoice.status_transitions.paid_at = at;
-  store.invoices.set(id, invoice);
+  store.addInvoice(invoice);
   store.invoiceStates.set(id, newInvoiceState());
   return invoice;
 }

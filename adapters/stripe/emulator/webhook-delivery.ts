@@ -12,10 +12,13 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 /**
  * Sends every delivery that is due, in the order the events were created: a POST of the event as
  * JSON, signed for the endpoint. A 2xx marks it delivered; anything else (or no answer) schedules the
- * next attempt after the configured backoff, until the schedule runs out.
+ * next attempt after the configured backoff, until the schedule runs out. With `webhookConcurrency`
+ * above 1, that many are in flight at once (started in creation order, answered in any order).
  */
 export async function deliverDueWebhooks(ctx: EmulatorContext): Promise<void> {
   const now = unixSeconds(ctx.clock);
+  const limit = ctx.settings.webhookConcurrency;
+  const inFlight = new Set<Promise<void>>();
   for (const state of ctx.store.events.values()) {
     for (const delivery of state.deliveries) {
       if (delivery.delivered || delivery.nextAttemptAt === null || delivery.nextAttemptAt > now) continue;
@@ -27,9 +30,18 @@ export async function deliverDueWebhooks(ctx: EmulatorContext): Promise<void> {
         delivery.nextAttemptAt = null;
         continue;
       }
-      await attemptDelivery(ctx, state, delivery, endpoint, now);
+      if (limit <= 1) {
+        await attemptDelivery(ctx, state, delivery, endpoint, now);
+        continue;
+      }
+      const attempt: Promise<void> = attemptDelivery(ctx, state, delivery, endpoint, now).finally(() =>
+        inFlight.delete(attempt),
+      );
+      inFlight.add(attempt);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
     }
   }
+  await Promise.all(inFlight);
 }
 
 async function attemptDelivery(

@@ -182,15 +182,22 @@ const ZERO_DECIMAL = new Set([
   'xpf',
 ]);
 
+/** One formatter per currency: building an `Intl.NumberFormat` costs more than formatting with it. */
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
 function formatMoney(amount: number, currency: string): string {
   const major = ZERO_DECIMAL.has(currency) ? amount : amount / 100;
-  try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(
-      major,
-    );
-  } catch {
-    return `${major} ${currency.toUpperCase()}`;
+  const code = currency.toUpperCase();
+  if (!moneyFormats.has(code)) {
+    let format: Intl.NumberFormat | null = null;
+    try {
+      format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
+    } catch {
+      // Not a currency Intl knows: written plainly below.
+    }
+    moneyFormats.set(code, format);
   }
+  return moneyFormats.get(code)?.format(major) ?? `${major} ${code}`;
 }
 
 function intervalText(price: Stripe.Price): string {

@@ -2,6 +2,8 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../../../plugin/core/clock.js';
 import type { AccountRegistry, EmulatedAccount } from '../account-registry.js';
+import { sendError } from '../api-router.js';
+import { MAX_BULK_RENEWALS, seedFailedRenewals } from '../bulk-renewals.js';
 import { KNOWN_DECLINE_CODES } from '../decline-codes.js';
 import type { EmulatorContext } from '../emulator-store.js';
 import { type StripeFault, stripeFaultSchema } from '../fault-injection.js';
@@ -12,6 +14,10 @@ import { unixSeconds } from '../time.js';
 
 export interface ControlActions {
   runDue(): Promise<void>;
+  /** Runs `task` when no billing run or webhook delivery is under way, and none starts meanwhile. */
+  exclusive(task: () => Promise<void>): Promise<void>;
+  /** While paused, no webhook is sent; due deliveries wait, and go out once resumed. */
+  pauseWebhooks(paused: boolean): void;
   injectFault(fault: StripeFault): void;
   /** A new standalone account (an unrelated merchant) with its own secret key. */
   createStandaloneAccount(): EmulatedAccount;
@@ -22,6 +28,13 @@ const advanceSchema = z.object({
     .number()
     .positive()
     .max(10 * 366 * 86_400),
+});
+const failedRenewalsSchema = z.object({
+  count: z.number().int().min(1).max(MAX_BULK_RENEWALS),
+  price: z.string().startsWith('price_'),
+  decline_code: z.string().default('insufficient_funds'),
+  payment_method_metadata: z.record(z.string(), z.string()).default({}),
+  subscription_metadata: z.record(z.string(), z.string()).default({}),
 });
 const behaviorSchema = z.object({
   decline_code: z.union([z.string().min(1), z.null(), z.literal('').transform(() => null)]),
@@ -141,6 +154,68 @@ export function controlRouter(registry: AccountRegistry, actions: ControlActions
       return;
     }
     res.json(ctx.settings.forwarding.describe());
+  });
+
+  // Holds every webhook delivery back (a benchmark seeds several accounts, then lets them all go).
+  router.post('/webhooks/pause', async (_req, res) => {
+    await actions.exclusive(async () => actions.pauseWebhooks(true));
+    res.json({ webhooks: 'paused' });
+  });
+  router.post('/webhooks/resume', async (_req, res) => {
+    // The next run (the timer's, within 250 ms) sends what waited; this answers at once.
+    actions.pauseWebhooks(false);
+    res.json({ webhooks: 'resumed' });
+  });
+
+  // A benchmark's fast path (bulk-renewals.ts): `count` subscriptions whose renewal just declined.
+  router.post('/bulk/failed_renewals', async (req: Request, res: Response) => {
+    const account = scoped(req, res);
+    if (!account) return;
+    const parsed = failedRenewalsSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      return badRequest(
+        res,
+        `Send {"count": 1..${MAX_BULK_RENEWALS}, "price": "price_…", "decline_code"?: "insufficient_funds", "payment_method_metadata"?: {}, "subscription_metadata"?: {}}.`,
+      );
+    }
+    const body = parsed.data;
+    // Nothing else may bill or deliver in the middle: the renewals go out with the next delivery run.
+    await actions.exclusive(async () => {
+      try {
+        const result = seedFailedRenewals(
+          account.ctx,
+          {
+            count: body.count,
+            price: body.price,
+            declineCode: body.decline_code,
+            paymentMethodMetadata: body.payment_method_metadata,
+            subscriptionMetadata: body.subscription_metadata,
+            customer: (i) => ({
+              email: `renewal-${i}@example.com`,
+              name: 'Jenny Rosen',
+              phone: '+33 1 23 45 67 89',
+              address: {
+                line1: '1 Rue de Rivoli',
+                line2: null,
+                city: 'Paris',
+                postal_code: '75001',
+                state: null,
+                country: 'FR',
+              },
+            }),
+          },
+          unixSeconds(account.ctx.clock),
+        );
+        res.json({
+          account: account.id,
+          subscriptions: result.subscriptions,
+          renewed_at: result.renewedAt,
+          invoices: result.invoices,
+        });
+      } catch (error) {
+        sendError(res, error);
+      }
+    });
   });
 
   router.get('/test_cards', (_req, res) => {

@@ -28,7 +28,8 @@ export function registerInvoicePaymentRoutes(api: StripeApiRouter, ctx: Emulator
 
   api.get('/invoice_payments', listSchema, ({ params }) => {
     const { payment } = params;
-    const payments = newestFirst(store.invoicePayments.values()).filter(
+    const among = params.invoice ? store.paymentsOfInvoice(params.invoice) : store.invoicePayments.values();
+    const payments = newestFirst(among).filter(
       (p) =>
         (!params.invoice || p.invoice === params.invoice) &&
         (!params.status || p.status === params.status) &&

@@ -59,7 +59,12 @@ export function registerInvoiceRoutes(api: StripeApiRouter, ctx: EmulatorContext
   });
 
   api.get('/invoices', listSchema, ({ params }) => {
-    const invoices = newestFirst(store.invoices.values()).filter(
+    const among = params.subscription
+      ? store.invoicesOfSubscription(params.subscription)
+      : params.customer
+        ? store.invoicesOfCustomer(params.customer)
+        : store.invoices.values();
+    const invoices = newestFirst(among).filter(
       (inv) =>
         (!params.customer || inv.customer === params.customer) &&
         (!params.subscription || invoiceSubscriptionId(inv) === params.subscription) &&

@@ -103,10 +103,6 @@ export function registerPaymentRoutes(api: StripeApiRouter, ctx: EmulatorContext
 }
 
 function invoiceOfIntent(ctx: EmulatorContext, paymentIntentId: string): Stripe.Invoice | null {
-  for (const payment of ctx.store.invoicePayments.values()) {
-    if (idOf(payment.payment.payment_intent) === paymentIntentId) {
-      return ctx.store.invoices.get(String(payment.invoice)) ?? null;
-    }
-  }
-  return null;
+  const payment = ctx.store.paymentOfIntent(paymentIntentId);
+  return payment ? (ctx.store.invoices.get(String(payment.invoice)) ?? null) : null;
 }
