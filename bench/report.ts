@@ -11,6 +11,7 @@
 // Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/report.ts
 //   [--rows 1000000 | --sizes 100000,1000000] [--runs 30] [--merchants 40] [--no-explain]
 //   [--drop-index NAME,...] (dropped after migrating, to compare the plans without an index)
+//   [--keep] (keeps the database, filled at the last size, to study its plans with psql)
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,7 @@ interface Args {
   merchants: number;
   explain: boolean;
   dropIndexes: string[];
+  keep: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]): Args {
     merchants: Number(value('merchants', '40')),
     explain: !argv.includes('--no-explain'),
     dropIndexes: value('drop-index', '').split(',').filter(Boolean),
+    keep: argv.includes('--keep'),
   };
 }
 
@@ -392,9 +395,21 @@ async function explainAll(databaseUrl: string, merchant: string, deepCursor: str
       const query = captured.find((q) => /\bfrom "flexcharge_mit"\."rescues"/.test(q.sql));
       if (!query) throw new Error(`no query captured for ${title}`);
       const text = query.sql.replace(/^declare \w+ no scroll cursor for /, '');
-      const { rows } = await pool.query(`explain (analyze, buffers) ${text}`, [...query.parameters]);
-      console.log(`\n-- EXPLAIN (ANALYZE, BUFFERS): ${title}`);
-      for (const r of rows) console.log(r['QUERY PLAN']);
+      // Explained as it ran: in a transaction, with the settings the plugin made for it.
+      const settings = captured.filter((q) => /^set local /.test(q.sql)).map((q) => q.sql);
+      const connection = await pool.connect();
+      try {
+        await connection.query('begin');
+        for (const setting of settings) await connection.query(setting);
+        const { rows } = await connection.query(`explain (analyze, buffers) ${text}`, [...query.parameters]);
+        await connection.query('rollback');
+        console.log(
+          `\n-- EXPLAIN (ANALYZE, BUFFERS): ${title}${settings.length ? ` (${settings.join('; ')})` : ''}`,
+        );
+        for (const r of rows) console.log(r['QUERY PLAN']);
+      } finally {
+        connection.release();
+      }
     }
   } finally {
     await db.destroy();
@@ -483,7 +498,8 @@ async function conduct(args: Args): Promise<void> {
     for (const rows of args.sizes) await measureSize(rows, args, client, databaseUrl);
   } finally {
     await client.end().catch(() => undefined);
-    await admin.query(`drop database if exists ${name} with (force)`);
+    if (args.keep) console.log(`kept database ${name}`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }

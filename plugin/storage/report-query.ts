@@ -74,7 +74,7 @@ export async function loadReport(
     filter,
   );
   const keys = GROUPINGS.map((g) => sql.ref(KEY_COLUMNS[g]));
-  const { rows } = await sql<GroupRow>`
+  const grouped = sql<GroupRow>`
     select g.grouping_id, to_char(g.day, 'YYYY-MM-DD') as day, g.site_id, s.url as site_url,
       s.statement_descriptor, g.decline_code, g.flow, g.order_source, g.currency, g.state,
       g.ineligible_reason, g.shadow, g.handed_off, g.refunded, g.n, g.amount, g.collected
@@ -88,7 +88,18 @@ export async function loadReport(
       group by currency, state, ineligible_reason, shadow, handed_off, refunded,
         grouping sets (${sql.join(keys.map((k) => sql`(${k})`))})
     ) as g
-    left join flexcharge_mit.merchant_sites as s on s.id = g.site_id`.execute(db);
+    left join flexcharge_mit.merchant_sites as s on s.id = g.site_id`;
+  const { rows } = await db
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      // The planner multiplies the columns' distinct values and expects about a group per row (the
+      // figure columns are correlated: a reason only with `ineligible`, a refund only with
+      // `conflict`), so within the default work_mem it sorts (spilling to disk) instead of hashing;
+      // the real groups are a few thousand and take a few MB (bench/README.md).
+      await sql`set local work_mem = '64MB'`.execute(trx);
+      return grouped.execute(trx);
+    });
   const groups: ReportGroup[] = rows.map((r) => ({
     grouping: GROUPING_OF_ID.get(Number(r.grouping_id)) as Grouping,
     day: r.day,
