@@ -12,6 +12,7 @@
 //   [--rows 1000000 | --sizes 100000,1000000] [--runs 30] [--merchants 40] [--no-explain]
 //   [--drop-index NAME,...] (dropped after migrating, to compare the plans without an index)
 //   [--keep] (keeps the database, filled at the last size, to study its plans with psql)
+//   [--server-heap MB] (the server's --max-old-space-size: how little heap the export needs)
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ interface Args {
   explain: boolean;
   dropIndexes: string[];
   keep: boolean;
+  serverHeapMb: number | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -57,6 +59,7 @@ function parseArgs(argv: string[]): Args {
     explain: !argv.includes('--no-explain'),
     dropIndexes: value('drop-index', '').split(',').filter(Boolean),
     keep: argv.includes('--keep'),
+    serverHeapMb: argv.includes('--server-heap') ? Number(value('server-heap', '')) : null,
   };
 }
 
@@ -78,8 +81,14 @@ async function servePlugin(databaseUrl: string): Promise<void> {
   process.send?.({ ready: plugin.url });
 }
 
+/** Node options of the server processes (`--server-heap`). */
+const serverNodeOptions: string[] = [];
+
 function spawnServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(SELF, ['serve', databaseUrl], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(SELF, ['serve', databaseUrl], {
+    execArgv: ['--import', 'tsx', ...serverNodeOptions],
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready`)));
     child.on('message', (message: { ready: string }) => resolve({ child, url: message.ready }));
@@ -507,6 +516,8 @@ async function conduct(args: Args): Promise<void> {
 const [role, ...rest] = process.argv.slice(2);
 if (role === 'serve') await servePlugin(rest[0] as string);
 else {
-  await conduct(parseArgs(process.argv.slice(2)));
+  const args = parseArgs(process.argv.slice(2));
+  if (args.serverHeapMb !== null) serverNodeOptions.push(`--max-old-space-size=${args.serverHeapMb}`);
+  await conduct(args);
   process.exit(0);
 }
