@@ -46,14 +46,26 @@ export interface Figures {
   shadow: { wouldHaveBeenHandedOver: number; amount: Amounts };
 }
 
-/** One group of ledger rows alike in everything a report counts (as `report-query.ts` reads them). */
+/**
+ * The groupings a report reads the ledger rows in. Each groups by one key and by everything a figure
+ * depends on (currency, state, ineligible reason, shadow, handed over, refunded), so a month of all
+ * merchants comes back as a few dozen groups per key rather than about a group per row (a grouping by
+ * every key at once is nearly as fine as the rows). The database makes them in one pass (`GROUPING
+ * SETS`, `report-query.ts`).
+ */
+export const GROUPINGS = ['day', 'site', 'declineCode', 'flow', 'channel'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+/** One group of ledger rows alike in a grouping's key and in everything a report counts. */
 export interface ReportGroup {
-  day: string;
+  grouping: Grouping;
+  /** The grouping's key (a site's: its id, URL and descriptor); null in the other groupings. */
+  day: string | null;
   siteId: string | null;
   siteUrl: string | null;
   descriptor: string | null;
   declineCode: string | null;
-  flow: string;
+  flow: string | null;
   channel: string | null;
   currency: string | null;
   state: RescueState;
@@ -78,6 +90,17 @@ export interface Breakdown {
 
 export const BREAKDOWNS = ['site', 'descriptor', 'declineCode', 'flow', 'channel', 'day'] as const;
 export type BreakdownName = (typeof BREAKDOWNS)[number];
+
+/** The breakdowns each grouping gives: a site has one descriptor, so the site's gives both. */
+const BREAKDOWNS_OF: Record<Grouping, readonly BreakdownName[]> = {
+  day: ['day'],
+  site: ['site', 'descriptor'],
+  declineCode: ['declineCode'],
+  flow: ['flow'],
+  channel: ['channel'],
+};
+/** The totals come from one grouping whose key every row has (its flow), so each row counts once. */
+const TOTALS_FROM: Grouping = 'flow';
 
 export interface Report {
   merchantId: string | null;
@@ -165,14 +188,14 @@ const KEYS: Record<BreakdownName, KeyOf> = {
   site: (g) => ({ key: g.siteId, label: g.siteUrl ?? (g.siteId ? g.siteId : 'no site') }),
   descriptor: (g) => ({ key: g.descriptor, label: g.descriptor ?? 'no descriptor' }),
   declineCode: (g) => ({ key: g.declineCode, label: g.declineCode ?? 'no code' }),
-  flow: (g) => ({ key: g.flow, label: g.flow }),
+  flow: (g) => ({ key: g.flow, label: g.flow ?? 'no flow' }),
   channel: (g) => ({ key: g.channel, label: g.channel ?? 'renewal' }),
-  day: (g) => ({ key: g.day, label: g.day }),
+  day: (g) => ({ key: g.day, label: g.day ?? 'no day' }),
 };
 
 /**
- * The report of the groups a filter selected: totals and every breakdown folded from the same
- * groups, so each breakdown adds up to the totals. Days run from `from` to `to` with no gap, so a
+ * The report of the groups a filter selected: the totals and every breakdown folded from groupings
+ * of the same rows, so each breakdown adds up to the totals. Days run from `from` to `to` with no gap, so a
  * chart shows a quiet day as zero rather than skipping it.
  */
 export function buildReport(
@@ -187,8 +210,8 @@ export function buildReport(
   for (const day of daysOf(filter.from, filter.to))
     maps.day.set(day, { key: day, label: day, figures: emptyFigures() });
   for (const g of groups) {
-    count(totals, g);
-    for (const name of BREAKDOWNS) {
+    if (g.grouping === TOTALS_FROM) count(totals, g);
+    for (const name of BREAKDOWNS_OF[g.grouping]) {
       const { key, label } = KEYS[name](g);
       let entry = maps[name].get(key);
       if (!entry) {
