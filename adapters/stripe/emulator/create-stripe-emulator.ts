@@ -14,6 +14,7 @@ import type {
 } from './emulator-types.js';
 import { apiError, invalidRequest, unrecognizedUrl } from './errors.js';
 import { StripeFaultInjector } from './fault-injection.js';
+import { type StripeRateLimit, StripeRateLimiter } from './rate-limit.js';
 import { RequestCounter } from './request-counter.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
@@ -115,11 +116,19 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   app.set('etag', false);
   const faults = new StripeFaultInjector();
   const requests = new RequestCounter();
+  const rateLimiter = new StripeRateLimiter();
+  const setRateLimit = (accountId: string, limit: StripeRateLimit | null) =>
+    rateLimiter.set(accountId, limit);
   app.use(
     '/_emulator',
-    controlRouter(registry, { runDue, injectFault: (fault) => faults.add(fault), createStandaloneAccount }),
+    controlRouter(registry, {
+      runDue,
+      injectFault: (fault) => faults.add(fault),
+      setRateLimit,
+      createStandaloneAccount,
+    }),
   );
-  app.use('/v1', requests.middleware, apiGateway(registry, faults));
+  app.use('/v1', requests.middleware, apiGateway(registry, faults, rateLimiter));
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -161,6 +170,14 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     runDue,
     deliverPendingWebhooks,
     injectFault: (fault) => faults.add(fault),
+    setRateLimit: (limit, accountId) => {
+      if (accountId !== undefined && !registry.byId(accountId))
+        throw new Error(`stripe-emulator: no account ${accountId}`);
+      setRateLimit(accountId ?? platform.id, limit);
+    },
+    get rateLimited() {
+      return rateLimiter.refused;
+    },
     requests,
     get events(): readonly StripeEventRecord[] {
       const all = registry
