@@ -254,6 +254,7 @@ export function createWorker(deps: WorkerDeps) {
       merchantId: row.merchant_id,
       rescueId: row.id,
       invoiceId: row.invoice_id,
+      orderId: row.flexcharge_order_id,
     }).info('rescue put off: rate limited', {
       provider: err.provider,
       state: row.state,
