@@ -83,6 +83,51 @@ describe('one merchant cannot starve another', () => {
   });
 });
 
+describe('the running worker', () => {
+  let e: E2E;
+  beforeEach(async () => {
+    e = await startE2E({ SANDBOX_DECISION_DELAY_SECONDS: String((3 * DAY_MS) / 1000) });
+  });
+  afterEach(() => e.close());
+
+  it('claims again as slots free up, works every rescue through once, and stops cleanly', async () => {
+    const invoices = await declinedRenewals(e, 5);
+    const worker = e.anotherWorker('running', { worker: { concurrency: 2, merchantConcurrency: 2 } });
+    const deadline = Date.now() + 60_000;
+    let states: string[] = [];
+    worker.start(20);
+    try {
+      while (Date.now() < deadline) {
+        const rows = await e.database.db
+          .selectFrom('flexcharge_mit.rescues')
+          .select('state')
+          .where(
+            'invoice_id',
+            'in',
+            invoices.map((inv) => inv.id),
+          )
+          .execute();
+        states = rows.map((r) => r.state);
+        if (states.length === 5 && states.every((s) => s === 'held')) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await worker.stop();
+    }
+    assert.deepEqual(states, Array(5).fill('held'));
+    for (const invoice of invoices) {
+      assert.equal(await evaluatesTaken(e, invoice.id), 1, 'one evaluate');
+      assert.equal(holdsApplied(e, invoice.id), 1, 'one hold');
+    }
+    const leased = await e.database.db
+      .selectFrom('flexcharge_mit.rescues')
+      .select('id')
+      .where('locked_by', '=', 'running')
+      .execute();
+    assert.deepEqual(leased, [], 'nothing left leased after stop');
+  });
+});
+
 describe('rate limits slow the plugin down and lose nothing', () => {
   let e: E2E;
   beforeEach(async () => {
