@@ -65,6 +65,12 @@ export async function claimDueFairly<Row>(
   db: Kysely<Database>,
   input: ClaimInput & ClaimFairness,
 ): Promise<Row[]> {
+  const { rows } = await fairClaim<Row>(input).execute(db);
+  return rows;
+}
+
+/** The statement `claimDueFairly` runs (exported for its query-plan test). */
+export function fairClaim<Row>(input: ClaimInput & ClaimFairness) {
   const table = sql.table(`${SCHEMA}.${input.table}`);
   const due = sql.ref(input.dueColumn);
   const leaseEnd = new Date(input.now.getTime() + input.leaseMs);
@@ -72,7 +78,7 @@ export async function claimDueFairly<Row>(
   // the partial due index like every claim (test/storage/claim-plans.test.ts).
   const window = Math.max(input.limit * 4, 200);
   const rooms = JSON.stringify(input.rooms.map((r) => ({ merchant_id: r.merchantId, room: r.room })));
-  const { rows } = await sql<Row>`
+  return sql<Row>`
     with candidates as (
       select id, row_number() over (partition by merchant_id order by due_at, id) as turn, due_at, merchant_id
       from (${dueRows({ ...input, limit: window, columns: sql`id, merchant_id, ${due} as due_at` })}) d
@@ -91,8 +97,7 @@ export async function claimDueFairly<Row>(
       order by a.turn, a.due_at, t.id
       limit ${input.limit}
       for update of t skip locked)
-    returning *`.execute(db);
-  return rows;
+    returning *`;
 }
 
 /**
