@@ -69,14 +69,7 @@ export function traceIdFromHeaders(headers: Headers): string | undefined {
   return undefined;
 }
 
-/** `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`; undefined if absent or bad. */
-export function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
+export { parseRetryAfter } from '../../plugin/core/retry-after.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

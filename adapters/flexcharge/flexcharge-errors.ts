@@ -52,20 +52,17 @@ export abstract class FlexChargeError extends ProviderError {
   readonly traceId: string | undefined;
   /** Field path (as FlexCharge names it, e.g. `Transaction.Amount`) → messages; empty unless validation. */
   readonly fields: Readonly<Record<string, readonly string[]>>;
-  /** The server's `Retry-After` in milliseconds, when it sent one. */
-  readonly retryAfterMs: number | undefined;
-
   constructor(message: string, details: FlexChargeErrorDetails) {
     super('flexcharge', message, {
       retryable: details.retryable,
       statusCode: details.statusCode,
       providerRequestId: details.traceId,
+      retryAfterMs: details.retryAfterMs,
       cause: details.cause,
     });
     this.operation = details.operation;
     this.traceId = details.traceId;
     this.fields = details.fields ?? {};
-    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

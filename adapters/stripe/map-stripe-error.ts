@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { NotFoundError, PluginError, ProviderError } from '../../plugin/core/errors.js';
+import { parseRetryAfter } from '../../plugin/core/retry-after.js';
 
 /** Stripe error codes that mean "try the same call again later" although their status is 4xx. */
 const RETRYABLE_CODES: ReadonlySet<string> = new Set(['lock_timeout', 'rate_limit']);
@@ -14,7 +15,8 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set(['lock_timeout', 'rate_limi
  * - Invalid request, authentication, permission, idempotency mismatch, card errors → `retryable: false`:
  *   the call needs a fix (or a person) before it can succeed.
  *
- * Stripe's `requestId` is kept as `providerRequestId` for support tickets. Errors that are already
+ * Stripe's `requestId` is kept as `providerRequestId` for support tickets, a 429's `Retry-After` as
+ * `retryAfterMs`. Errors that are already
  * ours pass through; anything else that is not a Stripe error is returned unchanged: it is a bug,
  * not a fault of Stripe.
  */
@@ -27,10 +29,18 @@ export function mapStripeError(error: unknown, action: string): Error {
   if (error.code === 'resource_missing') return new NotFoundError(message, { cause: error });
   return new ProviderError('stripe', message, {
     retryable: isRetryable(error),
-    ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+    // A rate-limit error answered with 400 `rate_limit` (older API versions) is a 429 all the same.
+    statusCode: error instanceof Stripe.errors.StripeRateLimitError ? 429 : error.statusCode,
     ...(error.requestId ? { providerRequestId: error.requestId } : {}),
+    retryAfterMs: parseRetryAfter(headerOf(error, 'retry-after'), new Date()),
     cause: error,
   });
+}
+
+/** A response header of the failed request, as stripe-node keeps them on the error (lower-case names). */
+function headerOf(error: Stripe.errors.StripeError, name: string): string | undefined {
+  const value = (error.headers as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function isRetryable(error: Stripe.errors.StripeError): boolean {

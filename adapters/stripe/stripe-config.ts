@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { ConfigError } from '../../plugin/core/errors.js';
 import { observedHttpClient, type StripeCallObserver } from './observed-http-client.js';
+import { type RateLimitGateOptions, rateLimitGate } from './rate-limit-gate.js';
 
 export interface StripeClientConfig {
   /** `sk_…` or a restricted `rk_…` key (see README.md for the permissions it needs). */
@@ -22,6 +23,8 @@ export interface StripeClientConfig {
   readonly stripeAccount?: string | undefined;
   /** Told of every HTTP attempt (endpoint, status, time), for metrics; absent: the SDK's client as is. */
   readonly observe?: StripeCallObserver | undefined;
+  /** How a 429 pauses and resends this client's calls (`rate-limit-gate.ts`); default its defaults. */
+  readonly rateLimit?: RateLimitGateOptions | undefined;
 }
 
 /**
@@ -34,7 +37,11 @@ export function createStripeClient(config: StripeClientConfig): Stripe {
     ...(config.timeoutMs === undefined ? {} : { timeout: config.timeoutMs }),
     ...(config.stripeAccount ? { stripeAccount: parseStripeAccount(config.stripeAccount) } : {}),
     ...(config.apiBase ? parseApiBase(config.apiBase) : {}),
-    ...(config.observe ? { httpClient: observedHttpClient(config.observe) } : {}),
+    // Every attempt is observed (429s included); above that, a 429 pauses this client's calls.
+    httpClient: rateLimitGate(
+      config.observe ? observedHttpClient(config.observe) : Stripe.createNodeHttpClient(),
+      config.rateLimit,
+    ).httpClient,
     appInfo: { name: 'flexcharge-mit-plugin' },
   });
 }

@@ -242,9 +242,38 @@ export const configSchema = z
       .number({ error: 'must be a number' })
       .int()
       .min(1)
-      .max(64)
-      .default(4)
-      .describe('How many rescues one worker runs at once (each holds a renewed lease on its row).'),
+      .max(1024)
+      .default(64)
+      .describe(
+        'Rescues (and /transmit reports) one worker runs at once, each under a renewed lease on its row. They mostly wait on Stripe and FlexCharge, so this can be far above the cores; keep DATABASE_POOL_SIZE in step.',
+      ),
+    WORKER_MERCHANT_CONCURRENCY: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .max(1024)
+      .default(16)
+      .describe(
+        "Of WORKER_CONCURRENCY, how many one merchant's work may take at once, so one large merchant cannot starve the others; claims also take merchants in turn. Stripe limits each account to about 100 requests a second (25 in test mode), which 16 rescues in flight already approach.",
+      ),
+    FLEXCHARGE_HOST_CONCURRENCY: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1)
+      .max(1024)
+      .default(64)
+      .describe(
+        'FlexCharge requests this process has open at once per FlexCharge host (sandbox, production), across every merchant; further calls wait their turn.',
+      ),
+    DATABASE_POOL_SIZE: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(2)
+      .max(500)
+      .default(20)
+      .describe(
+        'Connections this process keeps to PostgreSQL at most (DATABASE_URL only). Every rescue in flight renews its lease before each outside call; the server must allow this many per instance (max_connections).',
+      ),
     SANDBOX_DECISION_DELAY_SECONDS: z.coerce
       .number({ error: 'must be a number' })
       .min(0)

@@ -103,17 +103,31 @@ export class ProviderError extends PluginError {
   readonly statusCode: number | undefined;
   /** The provider's id for the request (trace id, request id), for support tickets. */
   readonly providerRequestId: string | undefined;
+  /** How long the provider asked us to wait (`Retry-After`), in milliseconds, when it said. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     provider: string,
     message: string,
-    details: { retryable: boolean; statusCode?: number; providerRequestId?: string; cause?: unknown },
+    details: {
+      retryable: boolean;
+      statusCode?: number | undefined;
+      providerRequestId?: string | undefined;
+      retryAfterMs?: number | undefined;
+      cause?: unknown;
+    },
   ) {
     super('provider_error', message, { cause: details.cause });
     this.provider = provider;
     this.retryable = details.retryable;
     this.statusCode = details.statusCode;
     this.providerRequestId = details.providerRequestId;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  /** The provider refused the call for our request rate (429): a reason to slow down, not a fault. */
+  get rateLimited(): boolean {
+    return this.statusCode === 429;
   }
 }
 

@@ -138,6 +138,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       flexcharge: {
         timeoutMs: config.FLEXCHARGE_TIMEOUT_MS,
         maxRetries: config.FLEXCHARGE_MAX_RETRIES,
+        concurrencyPerHost: config.FLEXCHARGE_HOST_CONCURRENCY,
         callLog: observedCallLog(createFlexChargeCallLog(database.db), metrics.observeFlexCharge),
       },
       stripe: stripe,
@@ -230,6 +231,7 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
       clock,
       logger,
       concurrency: config.WORKER_CONCURRENCY,
+      merchantConcurrency: config.WORKER_MERCHANT_CONCURRENCY,
     });
     if (options.startWorker !== false) worker.start(config.WORKER_INTERVAL_MS);
     // The worker stops before anything it uses: it finishes its pass, then the rest closes.

@@ -9,6 +9,7 @@ import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing
 import { createStripeClient } from '../../adapters/stripe/stripe-config.js';
 import type { BillingEngineAdapter } from '../core/billing-engine.js';
 import type { Clock } from '../core/clock.js';
+import { type ConcurrencyLimit, createConcurrencyLimit } from '../core/concurrency-limit.js';
 import { NotFoundError, ProviderError, SignatureError } from '../core/errors.js';
 import type { MerchantPolicy } from '../core/merchant-policy.js';
 import type {
@@ -67,7 +68,13 @@ export interface StoredDirectoryDeps {
   clock: Clock;
   policy: MerchantPolicy;
   hosts: FlexChargeHosts;
-  flexcharge: { timeoutMs: number; maxRetries: number; callLog: FlexChargeCallLog };
+  flexcharge: {
+    timeoutMs: number;
+    maxRetries: number;
+    callLog: FlexChargeCallLog;
+    /** Requests open at once per FlexCharge host, across every merchant (FLEXCHARGE_HOST_CONCURRENCY). */
+    concurrencyPerHost?: number;
+  };
   stripe: SharedStripe;
   /** Told of every Stripe HTTP attempt of the merchants' own clients, for metrics. */
   observeStripe?: StripeCallObserver | undefined;
@@ -85,6 +92,7 @@ const NO_FLOW: FlowProfile = { mode: 'off', environment: 'sandbox' };
 export function createStoredMerchantDirectory(deps: StoredDirectoryDeps): StoredMerchantDirectory {
   const repository = createMerchantRepository(deps.db, deps.box);
   const refreshMs = deps.refreshMs ?? 1000;
+  const hostLimits = new Map<string, ConcurrencyLimit>();
   const cache = new Map<
     string,
     { fingerprint: string; checkedAt: number; runtime: Promise<StoredMerchantRuntime> }
@@ -147,8 +155,24 @@ export function createStoredMerchantDirectory(deps: StoredDirectoryDeps): Stored
       maxRetries: deps.flexcharge.maxRetries,
       clock: deps.clock,
       callLog: deps.flexcharge.callLog,
+      ...(deps.flexcharge.concurrencyPerHost
+        ? {
+            fetchImpl: limitedFetch(hostLimit(deps.hosts[c.environment], deps.flexcharge.concurrencyPerHost)),
+          }
+        : {}),
     });
     return createFlexChargeRescueProvider({ client, environment: c.environment, mid: c.mid });
+  }
+
+  /** One limit per host, shared by every merchant's client that calls it. */
+  function hostLimit(baseUrl: string, max: number): ConcurrencyLimit {
+    const host = new URL(baseUrl).host;
+    let limit = hostLimits.get(host);
+    if (!limit) {
+      limit = createConcurrencyLimit(max);
+      hostLimits.set(host, limit);
+    }
+    return limit;
   }
 
   /**
@@ -238,6 +262,11 @@ function profileOf(
     credentialSites,
     environments: new Set(credentials.keys()),
   };
+}
+
+/** `fetch` that waits for a turn under `limit`; the turn ends when the response's headers are in. */
+function limitedFetch(limit: ConcurrencyLimit): typeof fetch {
+  return (input, init) => limit.run(() => fetch(input, init));
 }
 
 function missingCredentials(merchantId: string, environment: FlexChargeEnvironment): ProviderForUse {

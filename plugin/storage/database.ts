@@ -32,9 +32,14 @@ function toSafeNumber(value: string): number {
 export function targetFromConfig(config: {
   DATABASE_URL?: string | undefined;
   DATA_DIR: string;
+  DATABASE_POOL_SIZE?: number | undefined;
 }): DatabaseTarget {
   return config.DATABASE_URL
-    ? { kind: 'postgres', url: config.DATABASE_URL }
+    ? {
+        kind: 'postgres',
+        url: config.DATABASE_URL,
+        ...(config.DATABASE_POOL_SIZE ? { poolSize: config.DATABASE_POOL_SIZE } : {}),
+      }
     : { kind: 'pglite', dataDir: resolve(config.DATA_DIR, 'pglite') };
 }
 
@@ -54,6 +59,9 @@ export async function openDatabase(
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
 
+/** Connections per process when none is configured (DATABASE_POOL_SIZE's default). */
+export const DEFAULT_POOL_SIZE = 20;
+
 /**
  * A pool that survives its server going away. pg reports a dead connection as an `'error'` event on
  * the idle client's pool or on a checked-out client, and an unheard `'error'` event ends the process;
@@ -63,7 +71,7 @@ export async function openDatabase(
 function createPool(target: { url: string; poolSize?: number }, logger: Logger | undefined): pg.Pool {
   const pool = new pg.Pool({
     connectionString: target.url,
-    max: target.poolSize ?? 10,
+    max: target.poolSize ?? DEFAULT_POOL_SIZE,
     // A failover that drops packets instead of refusing them must not hang every request forever.
     connectionTimeoutMillis: 10_000,
     keepAlive: true,

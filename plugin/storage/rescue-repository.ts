@@ -8,7 +8,7 @@ import {
   RESCUE_STATES,
   type RescueState,
 } from '../core/rescue-states.js';
-import { backoffFrom, claimDue } from './claim-due.js';
+import { backoffFrom, type ClaimFairness, claimRows } from './claim-due.js';
 import { appendHistory, readHistory } from './rescue-history.js';
 import { patchColumns, type RescueRow } from './rescue-row.js';
 import type { Database } from './schema.js';
@@ -32,6 +32,56 @@ export const RESCUE_CLAIM = {
 } as const;
 
 export function createRescueRepository(db: Kysely<Database>) {
+  /** A step's result, as the lease holder; `keepLeaseMs` null hands the row back to the queue. */
+  function recordStep(
+    row: RescueRow,
+    outcome: StepOutcome,
+    workerId: string,
+    now: Date,
+    keepLeaseMs: number | null,
+  ): Promise<RescueRow | null> {
+    if (outcome.to && !canTransition(row.state, outcome.to))
+      throw new InvalidTransitionError(row.state, outcome.to);
+    return db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable(T)
+        .set({
+          ...patchColumns(outcome.patch),
+          ...(outcome.to ? { state: outcome.to } : {}),
+          // The hand-off finance counts: the first time FlexCharge took the order.
+          ...(outcome.to === 'held' || outcome.to === 'challenged'
+            ? { handed_off_at: sql<Date>`coalesce(handed_off_at, ${now}::timestamptz)` }
+            : {}),
+          // A wake that arrived during the step asks for another look at once.
+          next_action_at: sql<Date | null>`case when wake_pending then ${now}::timestamptz else ${outcome.nextActionAt}::timestamptz end`,
+          wake_pending: false,
+          // A parked rescue keeps the error a person must see until it leaves needs_attention.
+          ...(row.state === 'needs_attention' && !outcome.to ? {} : { attempts: 0, last_error: null }),
+          ...(keepLeaseMs === null
+            ? { locked_by: null, locked_until: null }
+            : { locked_until: new Date(now.getTime() + keepLeaseMs) }),
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('state', '=', row.state)
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) return null;
+      if (outcome.to) {
+        await appendHistory(trx, {
+          rescueId: row.id,
+          at: now,
+          from: row.state,
+          to: outcome.to,
+          note: outcome.note,
+          ...(outcome.details ? { details: outcome.details } : {}),
+        });
+      }
+      return updated;
+    });
+  }
+
   return {
     /** One rescue per (merchant, engine, invoice): a second failure event for the invoice finds the first. */
     async createIfAbsent(input: {
@@ -80,16 +130,22 @@ export function createRescueRepository(db: Kysely<Database>) {
       });
     },
 
-    /** Claims due rescues; a wake that comes after this is remembered for the holder (`wake_pending`). */
-    claim(workerId: string, now: Date, limit = 10, leaseMs = RESCUE_LEASE_MS): Promise<RescueRow[]> {
-      return claimDue<RescueRow>(db, {
-        ...RESCUE_CLAIM,
-        workerId,
-        now,
-        leaseMs,
-        limit,
-        alsoSet: sql`, wake_pending = false`,
-      });
+    /**
+     * Claims due rescues; a wake that comes after this is remembered for the holder (`wake_pending`).
+     * With `fairness`, merchants share the claim in turn (`claimDueFairly`).
+     */
+    claim(
+      workerId: string,
+      now: Date,
+      limit = 10,
+      leaseMs = RESCUE_LEASE_MS,
+      fairness?: ClaimFairness,
+    ): Promise<RescueRow[]> {
+      return claimRows<RescueRow>(
+        db,
+        { ...RESCUE_CLAIM, workerId, now, leaseMs, limit, alsoSet: sql`, wake_pending = false` },
+        fairness,
+      );
     },
 
     /**
@@ -130,44 +186,46 @@ export function createRescueRepository(db: Kysely<Database>) {
 
     /** Records a step's result; only the lease holder may, and only along the state machine's edges. */
     async applyStep(row: RescueRow, outcome: StepOutcome, workerId: string, now: Date): Promise<boolean> {
-      if (outcome.to && !canTransition(row.state, outcome.to))
-        throw new InvalidTransitionError(row.state, outcome.to);
-      return db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable(T)
-          .set({
-            ...patchColumns(outcome.patch),
-            ...(outcome.to ? { state: outcome.to } : {}),
-            // The hand-off finance counts: the first time FlexCharge took the order.
-            ...(outcome.to === 'held' || outcome.to === 'challenged'
-              ? { handed_off_at: sql<Date>`coalesce(handed_off_at, ${now}::timestamptz)` }
-              : {}),
-            // A wake that arrived during the step asks for another look at once.
-            next_action_at: sql<Date | null>`case when wake_pending then ${now}::timestamptz else ${outcome.nextActionAt}::timestamptz end`,
-            wake_pending: false,
-            // A parked rescue keeps the error a person must see until it leaves needs_attention.
-            ...(row.state === 'needs_attention' && !outcome.to ? {} : { attempts: 0, last_error: null }),
-            locked_by: null,
-            locked_until: null,
-            updated_at: now,
-          })
-          .where('id', '=', row.id)
-          .where('locked_by', '=', workerId)
-          .where('state', '=', row.state)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) return false;
-        if (outcome.to) {
-          await appendHistory(trx, {
-            rescueId: row.id,
-            at: now,
-            from: row.state,
-            to: outcome.to,
-            note: outcome.note,
-            ...(outcome.details ? { details: outcome.details } : {}),
-          });
-        }
-        return true;
-      });
+      return (await recordStep(row, outcome, workerId, now, null)) !== null;
+    },
+
+    /**
+     * Records a step's result like `applyStep` but keeps the lease (extended by `leaseMs`), for a
+     * holder that goes straight on to the next step; returns the row as it now stands, or null when
+     * the row was no longer this worker's. A wake that came during the step is taken as seen: the
+     * next step reads everything afresh.
+     */
+    advance(
+      row: RescueRow,
+      outcome: StepOutcome,
+      workerId: string,
+      now: Date,
+      leaseMs = RESCUE_LEASE_MS,
+    ): Promise<RescueRow | null> {
+      return recordStep(row, outcome, workerId, now, leaseMs);
+    },
+
+    /**
+     * Puts the rescue off until `until` without counting a failed attempt: the outside service asked
+     * us to slow down (429), which says nothing about the rescue. Only the lease holder may.
+     */
+    async defer(row: RescueRow, until: Date, reason: string, workerId: string, now: Date): Promise<boolean> {
+      const result = await db
+        .updateTable(T)
+        .set({
+          // A wake still asks for a look, but not before the service lets us call again.
+          next_action_at: until,
+          wake_pending: false,
+          last_error: reason.slice(0, 2000),
+          locked_by: null,
+          locked_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('state', '=', row.state)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
     /**

@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { FlexChargeEnvironment, MerchantFlow, OrderSource } from '../core/merchant-settings.js';
 import type { Money } from '../core/money.js';
-import { backoffFrom, claimDue } from './claim-due.js';
+import { backoffFrom, type ClaimFairness, claimRows } from './claim-due.js';
 import type { Database, TransmissionsTable } from './schema.js';
 
 export type TransmissionRow = Selectable<TransmissionsTable>;
@@ -58,14 +58,19 @@ export function createTransmissionRepository(db: Kysely<Database>) {
       return row ? 'queued' : 'duplicate';
     },
 
-    claim(workerId: string, now: Date, limit = 20, leaseMs = 60_000): Promise<TransmissionRow[]> {
-      return claimDue<TransmissionRow>(db, {
-        ...TRANSMISSION_CLAIM,
-        workerId,
-        now,
-        leaseMs,
-        limit,
-      });
+    /** Claims due reports; with `fairness`, merchants share the claim (`claimDueFairly`). */
+    claim(
+      workerId: string,
+      now: Date,
+      limit = 20,
+      leaseMs = 60_000,
+      fairness?: ClaimFairness,
+    ): Promise<TransmissionRow[]> {
+      return claimRows<TransmissionRow>(
+        db,
+        { ...TRANSMISSION_CLAIM, workerId, now, leaseMs, limit },
+        fairness,
+      );
     },
 
     /**

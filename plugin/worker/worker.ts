@@ -9,6 +9,7 @@ import type { ProviderWebhookEvent } from '../core/rescue-provider.js';
 import { runRescueStep } from '../core/rescue-steps.js';
 import { resolveSite, siteReference } from '../core/site-choice.js';
 import type { CardTokenRepository } from '../storage/card-token-repository.js';
+import type { ClaimFairness } from '../storage/claim-due.js';
 import type { InboxEvent, InboxRepository } from '../storage/inbox-repository.js';
 import {
   RESCUE_LEASE_MS,
@@ -18,6 +19,7 @@ import {
 } from '../storage/rescue-repository.js';
 import type { TransmissionRepository, TransmissionRow } from '../storage/transmission-repository.js';
 import { guarded, keepLease } from './lease-keeper.js';
+import { createWorkPool } from './work-pool.js';
 
 export interface WorkerDeps {
   inbox: InboxRepository;
@@ -34,13 +36,26 @@ export interface WorkerDeps {
   workerId?: string;
   /** Rescues (and transmissions) run at once; default `DEFAULT_CONCURRENCY`. */
   concurrency?: number;
+  /** Of those, how many one merchant's may be; default `DEFAULT_MERCHANT_CONCURRENCY`. */
+  merchantConcurrency?: number;
+  /** Steps one claim runs back to back while each says "go on at once"; default `DEFAULT_STEPS_PER_CLAIM`. */
+  stepsPerClaim?: number;
   /** A claimed rescue's lease, renewed while its step runs; default `RESCUE_LEASE_MS`. */
   leaseMs?: number;
   /** How often (real time) a running step's lease is renewed; default a third of the lease. */
   leaseRenewMs?: number;
 }
 
-export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_MERCHANT_CONCURRENCY = 16;
+/**
+ * A rescue's steps that need nothing from outside in between (prepare, then evaluate; approved,
+ * then write back) run in one claim, so a burst moves each rescue through rather than every rescue
+ * one state per pass. Bounded, so a step that keeps asking to go on cannot hold its slot forever.
+ */
+export const DEFAULT_STEPS_PER_CLAIM = 8;
+/** How long a rescue is put off after a 429 that did not say how long to wait. */
+export const RATE_LIMIT_DEFER_MS = 30_000;
 
 export const FLEXCHARGE_SOURCE = 'flexcharge';
 
@@ -55,11 +70,19 @@ export function createWorker(deps: WorkerDeps) {
   const workerId = deps.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  const pool = createWorkPool({
+    total: concurrency,
+    perMerchant: Math.min(concurrency, deps.merchantConcurrency ?? DEFAULT_MERCHANT_CONCURRENCY),
+  });
+  const stepsPerClaim = Math.max(1, deps.stepsPerClaim ?? DEFAULT_STEPS_PER_CLAIM);
   const leaseMs = deps.leaseMs ?? RESCUE_LEASE_MS;
   const leaseRenewMs = deps.leaseRenewMs ?? Math.max(50, Math.floor(leaseMs / 3));
-  let timer: NodeJS.Timeout | undefined;
+  /** Merchants a service told to slow down (429), until when (clock time): their work is not claimed. */
+  const pausedMerchants = new Map<string, number>();
   let lastHousekeeping = 0;
   let running: Promise<unknown> | undefined;
+  let stopped = true;
+  let wakeLoop: (() => void) | undefined;
 
   async function processInboxEvent(event: InboxEvent): Promise<void> {
     const now = deps.clock.now();
@@ -118,58 +141,64 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   /**
-   * Runs one step of a claimed rescue. Its lease is renewed while the step runs and checked before
-   * every outside call and before the result is recorded, so a step slower than the lease is never
-   * run twice at once; a step that finds its lease gone stops and records nothing.
+   * Runs a claimed rescue's steps: one, and the next straight after it while the step moved the
+   * rescue on and asked for nothing to wait for (`stepsPerClaim` at most). Its lease is renewed
+   * while the steps run and checked before every outside call and before each result is recorded,
+   * so a step slower than the lease is never run twice at once; a step that finds its lease gone
+   * stops and records nothing. Between steps the lease is kept, so no other worker takes the row.
    */
-  async function processRescue(row: RescueRow): Promise<void> {
-    // Every line of this step carries whose rescue it is and what it is about.
-    const ids = {
-      merchantId: row.merchant_id,
-      rescueId: row.id,
-      invoiceId: row.invoice_id,
-      orderId: row.flexcharge_order_id,
-    };
-    const log = withFields(deps.logger, ids);
+  async function processRescue(claimed: RescueRow): Promise<void> {
+    let row = claimed;
+    // Every line of this rescue carries whose rescue it is and what it is about.
+    const idsOf = (r: RescueRow) => ({
+      merchantId: r.merchant_id,
+      rescueId: r.id,
+      invoiceId: r.invoice_id,
+      orderId: r.flexcharge_order_id,
+    });
+    const log = () => withFields(deps.logger, idsOf(row));
     const renew = () => deps.rescues.renewLease(row.id, workerId, deps.clock.now(), leaseMs);
     const lease = keepLease({
       renew,
       intervalMs: leaseRenewMs,
       describe: `rescue ${row.id}`,
-      onRenewError: (err) => log.warn('lease renewal failed', { error: describe(err) }),
+      onRenewError: (err) => log().warn('lease renewal failed', { error: describe(err) }),
     });
     const guard = () => lease.assertHeld();
     try {
-      const merchant = await deps.merchants.resolve(row.merchant_id);
-      // The environment the rescue was pinned to; rows from before that have their flow's now.
-      const environment = row.environment ?? merchant.profile.flows[row.flow].environment;
-      const providerFor = (env: FlexChargeEnvironment) =>
-        guarded(merchant.provider(env), guard, ['acceptsAmount', 'previewRenewal', 'previewTransmit']);
-      await guard();
-      const outcome = await runRescueStep(toRescue(row), {
-        engine: guarded(merchant.engine(row.engine), guard, ['verifyWebhook', 'normalize']),
-        provider: providerFor(environment),
-        providerFor,
-        merchant: merchant.profile,
-        policy: merchant.policy,
-        now: deps.clock.now(),
-        findCardToken: (pm) => deps.cardTokens.find(row.merchant_id, row.engine, pm),
-        checkpoint: (patch) => deps.rescues.checkpoint(row, patch, workerId, deps.clock.now(), leaseMs),
-      });
-      await guard();
-      const applied = await deps.rescues.applyStep(row, outcome, workerId, deps.clock.now());
-      if (applied && outcome.to) {
-        // The step may have just been given FlexCharge's order id (an evaluate).
-        const orderId = outcome.patch?.providerOrderId;
-        (orderId ? withFields(deps.logger, { ...ids, orderId }) : log).info('rescue moved', {
-          from: row.state,
-          to: outcome.to,
-          note: outcome.note,
-        });
+      for (let step = 1; ; step++) {
+        const outcome = await runOneStep(row, guard);
+        await guard();
+        const now = deps.clock.now();
+        const goOn =
+          step < stepsPerClaim &&
+          outcome.to !== null &&
+          outcome.nextActionAt !== null &&
+          outcome.nextActionAt <= now;
+        const next = goOn
+          ? await deps.rescues.advance(row, outcome, workerId, now, leaseMs)
+          : (await deps.rescues.applyStep(row, outcome, workerId, now))
+            ? row
+            : null;
+        if (next && outcome.to) {
+          // The step may have just been given FlexCharge's order id (an evaluate).
+          const orderId = outcome.patch?.providerOrderId;
+          withFields(deps.logger, { ...idsOf(row), ...(orderId ? { orderId } : {}) }).info('rescue moved', {
+            from: row.state,
+            to: outcome.to,
+            note: outcome.note,
+          });
+        }
+        if (!goOn || !next) return;
+        row = next;
       }
     } catch (err) {
       if (err instanceof LeaseLostError) {
-        log.warn('rescue step abandoned: another worker holds it now');
+        log().warn('rescue step abandoned: another worker holds it now');
+        return;
+      }
+      if (err instanceof ProviderError && err.rateLimited && err.retryable) {
+        await putOff(row, err);
         return;
       }
       const retryable = isRetryable(err);
@@ -179,7 +208,7 @@ export function createWorker(deps: WorkerDeps) {
         workerId,
         deps.clock.now(),
       );
-      log.warn('rescue step failed', {
+      log().warn('rescue step failed', {
         state: row.state,
         result,
         error: describe(err),
@@ -187,6 +216,64 @@ export function createWorker(deps: WorkerDeps) {
     } finally {
       lease.stop();
     }
+  }
+
+  /** One step of `row` with its merchant's ports, each outside call behind `guard`. */
+  async function runOneStep(row: RescueRow, guard: () => Promise<void>) {
+    const merchant = await deps.merchants.resolve(row.merchant_id);
+    // The environment the rescue was pinned to; rows from before that have their flow's now.
+    const environment = row.environment ?? merchant.profile.flows[row.flow].environment;
+    const providerFor = (env: FlexChargeEnvironment) =>
+      guarded(merchant.provider(env), guard, ['acceptsAmount', 'previewRenewal', 'previewTransmit']);
+    await guard();
+    return runRescueStep(toRescue(row), {
+      engine: guarded(merchant.engine(row.engine), guard, ['verifyWebhook', 'normalize']),
+      provider: providerFor(environment),
+      providerFor,
+      merchant: merchant.profile,
+      policy: merchant.policy,
+      now: deps.clock.now(),
+      findCardToken: (pm) => deps.cardTokens.find(row.merchant_id, row.engine, pm),
+      checkpoint: (patch) => deps.rescues.checkpoint(row, patch, workerId, deps.clock.now(), leaseMs),
+    });
+  }
+
+  /**
+   * A service answered 429 (after its client's own waits and retries): the rescue is put off, not
+   * failed, and the merchant's other work is not claimed until then, as its limit is per account.
+   */
+  async function putOff(row: RescueRow, err: ProviderError): Promise<void> {
+    const now = deps.clock.now();
+    const until = new Date(now.getTime() + Math.max(1000, err.retryAfterMs ?? RATE_LIMIT_DEFER_MS));
+    pausedMerchants.set(
+      row.merchant_id,
+      Math.max(until.getTime(), pausedMerchants.get(row.merchant_id) ?? 0),
+    );
+    await deps.rescues.defer(row, until, describe(err), workerId, now);
+    withFields(deps.logger, {
+      merchantId: row.merchant_id,
+      rescueId: row.id,
+      invoiceId: row.invoice_id,
+      orderId: row.flexcharge_order_id,
+    }).info('rescue put off: rate limited', {
+      provider: err.provider,
+      state: row.state,
+      until: until.toISOString(),
+    });
+  }
+
+  /** How the next claim shares slots: each merchant's room, none for one told to slow down. */
+  function fairness(): ClaimFairness {
+    const now = deps.clock.now().getTime();
+    const rooms = new Map(pool.rooms().map((r) => [r.merchantId, r.room]));
+    for (const [merchantId, until] of pausedMerchants) {
+      if (until <= now) pausedMerchants.delete(merchantId);
+      else rooms.set(merchantId, 0);
+    }
+    return {
+      perMerchant: pool.limits.perMerchant,
+      rooms: [...rooms].map(([merchantId, room]) => ({ merchantId, room })),
+    };
   }
 
   /**
@@ -255,8 +342,8 @@ export function createWorker(deps: WorkerDeps) {
     }
   }
 
-  /** One pass over everything due now. Returns how much it did, so callers can loop until idle. */
-  async function runOnce(): Promise<{ inbox: number; rescues: number; transmissions: number }> {
+  /** Handles the due inbox events, one after another; returns how many. */
+  async function processInbox(): Promise<number> {
     let inbox = 0;
     for (const event of await deps.inbox.claim(workerId, deps.clock.now())) {
       try {
@@ -273,13 +360,81 @@ export function createWorker(deps: WorkerDeps) {
       }
       inbox++;
     }
-    // Claimed only as many as run at once, so no claimed row waits on its lease behind another.
-    const rescues = await deps.rescues.claim(workerId, deps.clock.now(), concurrency, leaseMs);
-    await Promise.all(rescues.map(processRescue));
-    const transmissions = await deps.transmissions.claim(workerId, deps.clock.now(), concurrency);
-    await Promise.all(transmissions.map(processTransmission));
+    return inbox;
+  }
+
+  /**
+   * Claims as many due rescues as there are free slots, merchants taking turns within their room,
+   * and starts them. Claimed only as many as run at once, so no claimed row waits on its lease.
+   */
+  async function startRescues(): Promise<number> {
+    const free = pool.free();
+    if (free <= 0) return 0;
+    const rows = await deps.rescues.claim(workerId, deps.clock.now(), free, leaseMs, fairness());
+    for (const row of rows) pool.start(row.merchant_id, () => processRescue(row).catch(jobFailed));
+    return rows.length;
+  }
+
+  async function startTransmissions(): Promise<number> {
+    const free = pool.free();
+    if (free <= 0) return 0;
+    const rows = await deps.transmissions.claim(workerId, deps.clock.now(), free, undefined, fairness());
+    for (const row of rows) pool.start(row.merchant_id, () => processTransmission(row).catch(jobFailed));
+    return rows.length;
+  }
+
+  function jobFailed(err: unknown): void {
+    deps.logger.error('worker job failed', { error: describe(err) });
+  }
+
+  /**
+   * One pass over everything due now, waiting for what it started. Returns how much it did, so
+   * callers can loop until idle.
+   */
+  async function runOnce(): Promise<{ inbox: number; rescues: number; transmissions: number }> {
+    const inbox = await processInbox();
+    const rescues = await startRescues();
+    await pool.idle();
+    const transmissions = await startTransmissions();
+    await pool.idle();
     await housekeeping();
-    return { inbox, rescues: rescues.length, transmissions: transmissions.length };
+    return { inbox, rescues, transmissions };
+  }
+
+  /**
+   * The running worker: claims whenever slots free up rather than pass by pass, so a slow rescue
+   * holds only its own slot. Idle, it looks for due work every `intervalMs`.
+   */
+  async function loop(intervalMs: number): Promise<void> {
+    // Claiming in small bites costs a query per rescue; a few slots free at once are worth one.
+    const refillAt = Math.max(1, Math.floor(concurrency / 8));
+    while (!stopped) {
+      const hadRoom = pool.free() > 0;
+      let started = 0;
+      try {
+        started += await processInbox();
+        started += await startRescues();
+        started += await startTransmissions();
+        await housekeeping();
+      } catch (err) {
+        deps.logger.error('worker pass failed', { error: describe(err) });
+      }
+      if (stopped) break;
+      const interval = pause(intervalMs);
+      // Busy: go again once some slots are free (or at the interval, for new inbox events).
+      await (started > 0 || !hadRoom ? Promise.race([pool.room(refillAt), interval.done]) : interval.done);
+      interval.cancel();
+    }
+  }
+
+  /** A wait `stop()` can cut short. */
+  function pause(ms: number) {
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      wakeLoop = resolve;
+    });
+    return { done, cancel: () => clearTimeout(timer) };
   }
 
   /** Hourly: prune what the retention policy no longer keeps, in bounded batches. */
@@ -304,20 +459,15 @@ export function createWorker(deps: WorkerDeps) {
     runOnce,
     drain,
     start(intervalMs = 1000): void {
-      const tick = () => {
-        running = drain()
-          .catch((err) => deps.logger.error('worker pass failed', { error: describe(err) }))
-          .finally(() => {
-            if (timer) timer = setTimeout(tick, intervalMs);
-          });
-      };
-      timer = setTimeout(tick, 0);
+      if (!stopped) return;
+      stopped = false;
+      running = loop(intervalMs);
     },
     async stop(): Promise<void> {
-      const t = timer;
-      timer = undefined;
-      if (t) clearTimeout(t);
+      stopped = true;
+      wakeLoop?.();
       await running;
+      await pool.idle();
     },
   };
 }

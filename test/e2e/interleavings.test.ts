@@ -58,7 +58,9 @@ describe('money safety under interleavings', () => {
       },
     });
     const a = otherWorker(e, 'worker-a2', stealing);
-    await e.plugin.worker.drain(1); // the inbox event becomes a rescue; it is prepared and held
+    // The inbox event becomes a rescue; it is prepared and held, one step per claim, so it stops
+    // before the evaluate (the plugin's own worker would go on to it in the same claim).
+    await e.anotherWorker('worker-prep', { worker: { stepsPerClaim: 1 } }).drain(1);
     const held = await e.rescueRow(invoice.id);
     assert.equal(held.state, 'evaluating');
     // Worker A claims the row; then, as if A had stalled past its lease, worker C claims it.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { dueRows } from '../../plugin/storage/claim-due.js';
+import { dueRows, fairClaim } from '../../plugin/storage/claim-due.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
 import { INBOX_CLAIM } from '../../plugin/storage/inbox-repository.js';
 import { RESCUE_CLAIM } from '../../plugin/storage/rescue-repository.js';
@@ -80,6 +80,31 @@ describe('claim query plans on large tables', () => {
       );
       const due = await sql<{ id: unknown }>`${query}`.execute(handle.db);
       assert.equal(due.rows.length, 10);
+    });
+
+    it(`claims ${claim.table} fairly between merchants without scanning it whole`, async () => {
+      const query = fairClaim({
+        ...claim,
+        now,
+        limit: 10,
+        workerId: 'plan',
+        leaseMs: 60_000,
+        perMerchant: 4,
+        rooms: [{ merchantId: 'm', room: 2 }],
+      });
+      const { rows } = await sql<{
+        'QUERY PLAN': [{ Plan: PlanNode }];
+      }>`explain (format json) ${query}`.execute(handle.db);
+      const plan = nodes(rows[0]?.['QUERY PLAN'][0].Plan as PlanNode);
+      const scans = plan.filter((n) => n['Relation Name'] === claim.table);
+      assert.ok(
+        scans.some((n) => n['Index Name'] === index),
+        `${claim.table} should be read through ${index}; plan: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`,
+      );
+      assert.ok(
+        !scans.some((n) => n['Node Type'] === 'Seq Scan'),
+        `${claim.table} must not be scanned whole; plan: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']]))}`,
+      );
     });
   }
 });

@@ -5,6 +5,7 @@ import { EMULATED_API_VERSION } from './emulator-types.js';
 import { accountInvalid, authenticationError, invalidRequest, maskKey } from './errors.js';
 import type { StripeFaultInjector } from './fault-injection.js';
 import { newId } from './ids.js';
+import type { StripeRateLimiter } from './rate-limit.js';
 import { missingPermission, permissionError } from './restricted-keys.js';
 
 /** The account a `/v1` request acts on, set by the gateway for the routes and fault injection. */
@@ -16,10 +17,15 @@ export function actingAccount(locals: Record<string, unknown>): EmulatedAccount 
  * In front of every `/v1` route, as on Stripe: a `Request-Id`, the API key (401 when unknown), the
  * `Stripe-Version` the emulator speaks, and the account the request acts on — the key's own, or
  * with `Stripe-Account` one of the accounts connected to it (403 `account_invalid` otherwise); a
- * restricted key lacking the resource's permission gets 403 (`restricted-keys.ts`). Then
- * injected faults, then that account's own routes.
+ * restricted key lacking the resource's permission gets 403 (`restricted-keys.ts`). Then the
+ * account's rate limit when one is switched on (`rate-limit.ts`), injected faults, then that
+ * account's own routes.
  */
-export function apiGateway(registry: AccountRegistry, faults: StripeFaultInjector): express.Router {
+export function apiGateway(
+  registry: AccountRegistry,
+  faults: StripeFaultInjector,
+  rateLimiter: StripeRateLimiter,
+): express.Router {
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: '1mb' }));
   router.use((req, res, next) => {
@@ -48,6 +54,7 @@ export function apiGateway(registry: AccountRegistry, faults: StripeFaultInjecto
       sendError(res, error);
     }
   });
+  router.use(rateLimiter.middleware);
   router.use(faults.middleware);
   router.use((req, res, next) => {
     const account = actingAccount(res.locals);

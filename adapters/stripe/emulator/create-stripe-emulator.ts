@@ -15,6 +15,7 @@ import type {
 import { apiError, invalidRequest, unrecognizedUrl } from './errors.js';
 import { StripeFaultInjector } from './fault-injection.js';
 import { ForwardingDestinations } from './forwarding-destinations.js';
+import { type StripeRateLimit, StripeRateLimiter } from './rate-limit.js';
 import { RequestCounter } from './request-counter.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
@@ -129,6 +130,9 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   app.set('etag', false);
   const faults = new StripeFaultInjector();
   const requests = new RequestCounter();
+  const rateLimiter = new StripeRateLimiter();
+  const setRateLimit = (accountId: string, limit: StripeRateLimit | null) =>
+    rateLimiter.set(accountId, limit);
   app.use(
     '/_emulator',
     controlRouter(registry, {
@@ -138,10 +142,11 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
         deliveriesPaused = paused;
       },
       injectFault: (fault) => faults.add(fault),
+      setRateLimit,
       createStandaloneAccount,
     }),
   );
-  app.use('/v1', requests.middleware, apiLatency(options.latencyMs ?? 0), apiGateway(registry, faults));
+  app.use('/v1', requests.middleware, apiLatency(options.latencyMs ?? 0), apiGateway(registry, faults, rateLimiter));
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -184,6 +189,14 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     deliverPendingWebhooks,
     allowForwardingTo: (url) => shared.settings.forwarding.allow(url),
     injectFault: (fault) => faults.add(fault),
+    setRateLimit: (limit, accountId) => {
+      if (accountId !== undefined && !registry.byId(accountId))
+        throw new Error(`stripe-emulator: no account ${accountId}`);
+      setRateLimit(accountId ?? platform.id, limit);
+    },
+    get rateLimited() {
+      return rateLimiter.refused;
+    },
     requests,
     get events(): readonly StripeEventRecord[] {
       const all = registry

@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { Clock } from '../../../plugin/core/clock.js';
 import type { StripeFault } from './fault-injection.js';
+import type { StripeRateLimit } from './rate-limit.js';
 import type { RequestCounter } from './request-counter.js';
 import type { KeyPermissions } from './restricted-keys.js';
 
@@ -99,6 +100,13 @@ export interface StripeEmulator {
   allowForwardingTo(url: string): void;
   /** The next matching API requests fail as Stripe does in an outage (see `fault-injection.ts`). */
   injectFault(fault: StripeFault): void;
+  /**
+   * At most `requests_per_second` API requests a second on the account (the platform by default),
+   * the rest answered 429 `rate_limit` as Stripe's limiter does; `null` switches it off (`rate-limit.ts`).
+   */
+  setRateLimit(limit: StripeRateLimit | null, accountId?: string): void;
+  /** API requests answered 429 by the rate limit so far. */
+  readonly rateLimited: number;
   /** The `/v1` requests answered so far, counted by kind (method and path with ids as `:id`). */
   readonly requests: RequestCounter;
   /** Every event created so far on any account, oldest first, with its webhook deliveries. */

@@ -17,8 +17,6 @@ export const DEFAULT_SUBSCRIPTIONS = 500;
 const DEMO_DECISION_DELAY_SECONDS = 3 * 24 * 3600;
 /** A held rescue is polled daily rather than every 6 h: the webhooks tell, and the story steps a day at a time. */
 const DEMO_POLL_INTERVAL_MINUTES = 24 * 60;
-/** A renewal day's hundreds of events at once: the worker's calls to the emulators overlap. */
-const DEMO_WORKER_CONCURRENCY = 16;
 
 /** `--subscriptions N` (default 500). */
 export function subscriptionsOption(argv: readonly string[]): number {
@@ -43,7 +41,6 @@ export function renewalDayConfig(configured: Config, env: NodeJS.ProcessEnv): Co
       ? {}
       : { SANDBOX_DECISION_DELAY_SECONDS: DEMO_DECISION_DELAY_SECONDS }),
     ...(env.RESCUE_POLL_INTERVAL_MINUTES ? {} : { RESCUE_POLL_INTERVAL_MINUTES: DEMO_POLL_INTERVAL_MINUTES }),
-    ...(env.WORKER_CONCURRENCY ? {} : { WORKER_CONCURRENCY: DEMO_WORKER_CONCURRENCY }),
   };
 }
 

@@ -8,6 +8,7 @@ import { KNOWN_DECLINE_CODES } from '../decline-codes.js';
 import type { EmulatorContext } from '../emulator-store.js';
 import { type StripeFault, stripeFaultSchema } from '../fault-injection.js';
 import { invoiceSubscriptionId } from '../invoice-lifecycle.js';
+import { type StripeRateLimit, stripeRateLimitSchema } from '../rate-limit.js';
 import { keyPermissionsSchema } from '../restricted-keys.js';
 import { TEST_CARDS, testCardByKey } from '../test-cards.js';
 import { unixSeconds } from '../time.js';
@@ -19,6 +20,8 @@ export interface ControlActions {
   /** While paused, no webhook is sent; due deliveries wait, and go out once resumed. */
   pauseWebhooks(paused: boolean): void;
   injectFault(fault: StripeFault): void;
+  /** Switches an account's rate limit on, or off with `null` (see `rate-limit.ts`). */
+  setRateLimit(accountId: string, limit: StripeRateLimit | null): void;
   /** A new standalone account (an unrelated merchant) with its own secret key. */
   createStandaloneAccount(): EmulatedAccount;
 }
@@ -113,6 +116,25 @@ export function controlRouter(registry: AccountRegistry, actions: ControlActions
     const fault = { ...parsed.data, account: parsed.data.account ?? req.get('Stripe-Account') };
     actions.injectFault(fault);
     res.json({ armed: fault });
+  });
+
+  // {"requests_per_second": 25, "retry_after"?: 1, "should_retry"?: true}, or {"requests_per_second": null} for off.
+  router.post('/rate_limit', (req: Request, res: Response) => {
+    const account = scoped(req, res);
+    if (!account) return;
+    const body = (req.body ?? {}) as { requests_per_second?: unknown };
+    if (body.requests_per_second === null) {
+      actions.setRateLimit(account.id, null);
+      return res.json({ account: account.id, rate_limit: null });
+    }
+    const parsed = stripeRateLimitSchema.safeParse(body);
+    if (!parsed.success)
+      return badRequest(
+        res,
+        'Send {"requests_per_second": <whole number ≥ 1>, "retry_after"?: <seconds>, "should_retry"?: <boolean>}, or {"requests_per_second": null} to switch it off.',
+      );
+    actions.setRateLimit(account.id, parsed.data);
+    res.json({ account: account.id, rate_limit: parsed.data });
   });
 
   router.post('/run_due', async (_req, res) => {
