@@ -146,7 +146,12 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       createStandaloneAccount,
     }),
   );
-  app.use('/v1', requests.middleware, apiLatency(options.latencyMs ?? 0), apiGateway(registry, faults, rateLimiter));
+  app.use(
+    '/v1',
+    requests.middleware,
+    apiLatency(options.latencyMs ?? 0),
+    apiGateway(registry, faults, rateLimiter),
+  );
   app.use((req, res) => sendError(res, unrecognizedUrl(req.method, req.path)));
   // Body-parser failures (too large, malformed JSON on control routes) still answer in Stripe's shape.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
