@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
@@ -20,8 +21,9 @@ const USAGE = `usage: flexcharge-mit <command>
   install          connect a merchant's Stripe account: webhook endpoint, signing secret (\`install --help\`)
   uninstall        remove what install made (\`uninstall --help\`)
   replay           hand over renewal failures the plugin missed (\`replay --since 6h --merchant M\`)
-  sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
-  emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
+  sandbox          run the local FlexCharge sandbox on its own [--port 7070] [--in-memory] (SANDBOX_* variables)
+  emulate stripe   run the local Stripe emulator on its own [--port 12111] [--in-memory] (STRIPE_EMULATOR_* variables)
+                   both keep their state under DATA_DIR unless --in-memory
   demo             a declined renewal rescued end to end, locally, in a few seconds
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
@@ -105,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       const started = await startFlexChargeSandbox({
         port: portOption(argv, DEFAULT_SANDBOX_PORT),
         ...switches,
+        ...standaloneStateFile(argv, 'standalone-flexcharge-sandbox.json'),
       });
       onShutdown(() => started.close());
       return;
@@ -113,7 +116,11 @@ async function main(argv: string[]): Promise<void> {
       if (argv[1] !== 'stripe') throw new Error('usage: flexcharge-mit emulate stripe [--port 12111]');
       const switches = emulatorSwitches(localSwitchesFromEnv());
       const { startStripeEmulator } = await import('../../adapters/stripe/emulator/index.js');
-      const started = await startStripeEmulator({ port: portOption(argv, 12111), ...switches });
+      const started = await startStripeEmulator({
+        port: portOption(argv, 12111),
+        ...switches,
+        ...standaloneStateFile(argv, 'standalone-stripe-emulator.json'),
+      });
       onShutdown(() => started.close());
       return;
     }
@@ -134,6 +141,12 @@ async function main(argv: string[]): Promise<void> {
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       process.exitCode = 2;
   }
+}
+
+/** The standalone emulator's or sandbox's state file under DATA_DIR, unless `--in-memory`. */
+function standaloneStateFile(argv: string[], name: string): { stateFile?: string } {
+  if (argv.includes('--in-memory')) return {};
+  return { stateFile: resolve(loadConfig().DATA_DIR, name) };
 }
 
 function portOption(argv: string[], fallback: number): number {

@@ -14,6 +14,8 @@ export interface StartStripeEmulatorOptions {
   releaseRetry?: StripeEmulatorOptions['releaseRetry'];
   /** Where the banner and emulator notes go. Default: stdout. */
   log?: (line: string) => void;
+  /** See `StripeEmulatorOptions.stateFile`. Default: none, in memory only. */
+  stateFile?: string;
 }
 
 export interface RunningStripeEmulator {
@@ -34,6 +36,7 @@ export async function startStripeEmulator(
     clock: options.clock ?? new OffsetClock(),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.releaseRetry ? { releaseRetry: options.releaseRetry } : {}),
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     log,
   });
   const server = await emulator.listen(options.port ?? 12111, host);
@@ -45,6 +48,9 @@ export async function startStripeEmulator(
     `Move time: curl -X POST ${server.url}/_emulator/clock/advance -H 'content-type: application/json' -d '{"seconds": 2678400}'`,
     `State: ${server.url}/_emulator/state   Test cards: ${server.url}/_emulator/test_cards`,
     `Another merchant (its own key): curl -X POST ${server.url}/_emulator/accounts`,
+    options.stateFile
+      ? `State file: ${options.stateFile} (kept across restarts; delete it to start fresh)`
+      : 'State: in memory only',
   ]) {
     log(line);
   }
