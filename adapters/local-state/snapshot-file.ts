@@ -76,7 +76,11 @@ export interface SnapshotWriter {
   flush(): void;
 }
 
-/** Writes what `take()` returns to `path` after changes, debounced; `onError` hears failed writes. */
+/**
+ * Writes what `take()` returns to `path` after changes, debounced by `debounceMs` (default 150). A
+ * large state takes a while to write and blocks meanwhile, so writes are also spaced by at least
+ * four times the last one's duration: writing never takes more than about a fifth of the time.
+ */
 export function createSnapshotWriter<T>(options: {
   path: string;
   service: string;
@@ -89,11 +93,13 @@ export function createSnapshotWriter<T>(options: {
   const debounceMs = options.debounceMs ?? 150;
   let timer: NodeJS.Timeout | null = null;
   let dirty = false;
+  let nextAllowedAt = 0;
   const write = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     if (!dirty) return;
     dirty = false;
+    const started = Date.now();
     try {
       writeSnapshot(options.path, {
         service: options.service,
@@ -105,12 +111,14 @@ export function createSnapshotWriter<T>(options: {
       dirty = true;
       options.onError(error);
     }
+    const finished = Date.now();
+    nextAllowedAt = finished + 4 * (finished - started);
   };
   return {
     changed() {
       dirty = true;
       if (timer) return;
-      timer = setTimeout(write, debounceMs);
+      timer = setTimeout(write, Math.max(debounceMs, nextAllowedAt - Date.now()));
       // A pending write does not keep the process alive; shutdown calls flush().
       timer.unref();
     },

@@ -13,7 +13,8 @@ const USAGE = `usage: flexcharge-mit <command>
 
   start            run the plugin (HTTP surface and worker); configuration from the environment.
                    With none given, it first plays a renewal day on the local emulators
-                   [--subscriptions 500] [--no-demo] (RENEWAL_DAY=off skips it too)
+                   [--subscriptions 500] [--no-demo] (RENEWAL_DAY=off skips it too); a restart
+                   goes on with the day kept under DATA_DIR/renewal-day/, [--new-day] plays a new one
   migrate          apply pending database migrations and exit
   keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
   merchants ...    list and configure stored merchants (\`merchants --help\`)
@@ -38,8 +39,13 @@ async function main(argv: string[]): Promise<void> {
       // On the embedded defaults (nothing configured) the plugin tells its story first: a renewal day.
       if (renewalDayDecision(process.env, argv).play) {
         const { startWithRenewalDay } = await import('../runtime/renewal-day/start-renewal-day.js');
-        const started = await startWithRenewalDay(config, { argv, env: process.env, output: process.stdout });
-        onShutdown(() => started.stop());
+        // The shutdown is heard from the plugin's start on: a stop during the story keeps the day.
+        await startWithRenewalDay(config, {
+          argv,
+          env: process.env,
+          output: process.stdout,
+          whenStarted: onShutdown,
+        });
         return;
       }
       const plugin = await startPlugin(config, { logger });

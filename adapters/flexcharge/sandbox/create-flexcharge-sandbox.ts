@@ -51,6 +51,8 @@ export interface FlexChargeSandbox {
   readonly requests: readonly RecordedRequest[];
   /** Listens (default: a free port on 127.0.0.1) and runs `runDue` every ~500 ms of real time meanwhile. */
   listen(port?: number, host?: string): Promise<SandboxListener>;
+  /** Writes the state file now if anything changed since it was last written (no-op without `stateFile`). */
+  saveState(): void;
   /** Closes every listener, waits for due work in progress, then writes the state file, if any. */
   close(): Promise<void>;
 }
@@ -116,6 +118,7 @@ export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexCha
     runDue,
     setWebhook,
     injectFault,
+    saveState: () => state?.flush(),
     revokeTokens: () => {
       ctx.tokens.revokeAll();
       state?.changed();

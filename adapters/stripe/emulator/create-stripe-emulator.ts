@@ -169,6 +169,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       state?.changed();
       return key;
     },
+    saveState: () => state?.flush(),
     webhookEndpointSecret: (endpointId) => platform.ctx.store.webhookEndpoints.get(endpointId)?.secret,
     runDue,
     deliverPendingWebhooks,

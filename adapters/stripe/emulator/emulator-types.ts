@@ -89,6 +89,8 @@ export interface StripeEmulator {
   readonly requests: RequestCounter;
   /** Every event created so far on any account, oldest first, with its webhook deliveries. */
   readonly events: readonly StripeEventRecord[];
+  /** Writes the state file now if anything changed since it was last written (no-op without `stateFile`). */
+  saveState(): void;
   /** The signing secret of one of the platform's webhook endpoints (what its create answered once). */
   webhookEndpointSecret(endpointId: string): string | undefined;
   /** Stops the timer and every server started by `listen`, then writes the state file, if any. */
