@@ -107,7 +107,7 @@ export async function playRenewalDay(
   };
   if (resume)
     progress.line(
-      `Going on with the renewal day ${day(renewalDay)} (${population.length} subscriptions) where it stopped: ${stepName(stepsDone)}.`,
+      `Going on with the renewal day ${day(renewalDay)} (${population.length} subscriptions) from ${stepName(stepsDone)}.`,
     );
 
   await play(async () => {
