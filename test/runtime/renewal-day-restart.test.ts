@@ -11,6 +11,7 @@ import { loadConfig } from '../../plugin/config/load-config.js';
 import { silentLogger } from '../../plugin/core/logger.js';
 import { FINAL_STATES } from '../../plugin/core/rescue-states.js';
 import { dayDirectory, readDayProgress } from '../../plugin/runtime/renewal-day/day-progress.js';
+import { STORY_STEPS } from '../../plugin/runtime/renewal-day/play-renewal-day.js';
 import {
   type RenewalDaySummary,
   summarizeRenewalDay,
@@ -64,9 +65,15 @@ function startProcess(dataDir: string): Started {
     exited,
     waitFor(pattern) {
       return new Promise((resolveWait, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no ${pattern} within 5 minutes:\n${text}`)),
+          300_000,
+        );
+        timer.unref();
         const check = () => {
           if (!pattern.test(text)) return;
           listeners.delete(check);
+          clearTimeout(timer);
           resolveWait();
         };
         listeners.add(check);
@@ -93,13 +100,13 @@ function emulatorStore(dataDir: string): {
   invoices: Map<string, Stripe.Invoice>;
   charges: Map<string, Stripe.Charge>;
 } {
-  const state = readState<{ accounts: { kind: string; store: Record<string, Map<string, unknown>> }[] }>(
+  const state = readState<{ accounts: { kind: string; store: Record<string, [string, never][]> }[] }>(
     dataDir,
     'stripe-emulator.json',
   );
   const platform = state.accounts.find((a) => a.kind === 'platform');
   assert.ok(platform, 'the emulator state has its platform account');
-  return platform.store as never;
+  return { invoices: new Map(platform.store.invoices), charges: new Map(platform.store.charges) };
 }
 
 async function withDayDatabase<T>(
@@ -146,9 +153,9 @@ describe('npm start stopped and started again in the middle of its renewal day',
       await database.close();
     }
 
-    // 1. Stopped with SIGTERM during the holds: the step under way ends, everything is written.
+    // 1. Stopped with SIGTERM as the holds begin: the step under way ends, everything is written.
     const first = startProcess(dataDir);
-    await first.waitFor(/^Day {2}7\/22/m);
+    await first.waitFor(/^Renewal day \d{4}-\d\d-\d\d: /m);
     first.child.kill('SIGTERM');
     const firstExit = await first.exited;
     outputs.push(first.output());
@@ -165,11 +172,12 @@ describe('npm start stopped and started again in the middle of its renewal day',
     // 2. Started again, then killed with SIGKILL in the middle of a later step.
     const second = startProcess(dataDir);
     await second.waitFor(/^Going on with the renewal day/m);
-    await second.waitFor(/^Day 14\/22/m);
+    await second.waitFor(/^Day {2}7\/22/m);
     second.child.kill('SIGKILL');
     await second.exited;
     outputs.push(second.output());
     killedAtStep = readDayProgress(dayDirectory(dataDir))?.stepsDone ?? 0;
+    assert.ok(killedAtStep < STORY_STEPS, `the SIGKILL came before the day's end:\n${second.output()}`);
 
     // 3. Started again: the day goes on to its end; then stopped.
     const third = startProcess(dataDir);

@@ -2,7 +2,7 @@ import type express from 'express';
 import type Stripe from 'stripe';
 import { catchUpClock, createSnapshotWriter, readSnapshot } from '../../local-state/snapshot-file.js';
 import type { AccountKind, AccountRegistry, EmulatedAccount } from './account-registry.js';
-import { type EmulatorContext, EmulatorStore } from './emulator-store.js';
+import { type EmulatorContext, EmulatorStore, type IdempotencyEntry } from './emulator-store.js';
 import type { KeyPermissions } from './restricted-keys.js';
 
 /**
@@ -18,8 +18,8 @@ interface SavedAccount {
   readonly object: Stripe.Account;
   readonly secretKey: string | null;
   readonly platformId: string | null;
-  /** The store's maps and sets by field name (the snapshot codec keeps them as Maps and Sets). */
-  readonly store: Record<string, unknown>;
+  /** The store's maps (as entry lists) and sets (as value lists) by field name: plain JSON throughout. */
+  readonly store: Record<string, unknown[]>;
 }
 
 export interface EmulatorState {
@@ -66,24 +66,27 @@ export function restoreEmulatorState(
   return registry.platform;
 }
 
-function savedStore(store: EmulatorStore): Record<string, unknown> {
-  const saved: Record<string, unknown> = {};
+function savedStore(store: EmulatorStore): Record<string, unknown[]> {
+  const saved: Record<string, unknown[]> = {};
   for (const [name, value] of Object.entries(store)) {
-    saved[name] =
-      name === 'idempotency' && value instanceof Map
-        ? new Map([...value].filter(([, entry]) => entry.response !== null))
-        : value;
+    if (value instanceof Map)
+      saved[name] =
+        name === 'idempotency'
+          ? [...value].filter(([, entry]) => (entry as IdempotencyEntry).response !== null)
+          : [...value];
+    else if (value instanceof Set) saved[name] = [...value];
   }
   return saved;
 }
 
-function restoredStore(saved: Record<string, unknown>): EmulatorStore {
+function restoredStore(saved: Record<string, unknown[]>): EmulatorStore {
   const store = new EmulatorStore();
   const fields = store as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(saved)) {
     const target = fields[name];
-    if (target instanceof Map && value instanceof Map) for (const [k, v] of value) target.set(k, v);
-    else if (target instanceof Set && value instanceof Set) for (const v of value) target.add(v);
+    if (target instanceof Map && Array.isArray(value))
+      for (const [k, v] of value as [unknown, unknown][]) target.set(k, v);
+    else if (target instanceof Set && Array.isArray(value)) for (const v of value) target.add(v);
     else
       throw new Error(`stripe-emulator: the state file has a store field "${name}" this build does not know`);
   }
@@ -107,7 +110,12 @@ export function emulatorStateFile(
   registry: AccountRegistry,
   shared: Pick<EmulatorContext, 'clock' | 'settings'>,
 ): EmulatorStateFile {
-  const expected = { service: EMULATOR_STATE_SERVICE, version: EMULATOR_STATE_VERSION };
+  // The store holds Stripe's JSON shapes only (times are Unix seconds): written as plain JSON.
+  const expected = {
+    service: EMULATOR_STATE_SERVICE,
+    version: EMULATOR_STATE_VERSION,
+    format: 'json' as const,
+  };
   const writer = createSnapshotWriter({
     path,
     ...expected,

@@ -6,8 +6,9 @@ import type { DemoMerchant } from './demo-merchant.js';
 /**
  * Where a renewal day stands, kept in `renewal-day.json` beside its database and the emulators'
  * state files (all under DATA_DIR/renewal-day/), so `npm start` after a stop goes on with the same
- * day from the last step it finished. Written after every step (an hour of sign-ups or renewals, a
- * day of holds), once the emulators' state files are written too, so the four agree.
+ * day from the last step it finished (an hour of sign-ups or renewals, a day of holds). Written
+ * every few seconds, at the end and at a stop (start-renewal-day.ts), each time after the
+ * emulators' state files, so the progress never runs ahead of them.
  */
 export const DAY_PROGRESS_SERVICE = 'renewal-day';
 export const DAY_PROGRESS_VERSION = 1;

@@ -85,6 +85,10 @@ export async function playRenewalDay(
   const subscribedOf = (): SubscribedCustomer[] =>
     signedUp.map((s) => ({ ...s, customer: population[s.index] as DemoCustomer }));
 
+  // A step played again after a crash does not take the clock back behind where the emulators'
+  // state files left it (their clocks caught up with it at start).
+  const notBefore = resume ? clock.now().getTime() : Number.NEGATIVE_INFINITY;
+  const moveTo = (ms: number) => clock.set(Math.max(ms, notBefore));
   let step = 0;
   /** Runs `work` as the next step unless a resumed day did it already; then tells the checkpoint. */
   const play = async (work: () => Promise<void>) => {
@@ -111,7 +115,7 @@ export async function playRenewalDay(
     );
 
   await play(async () => {
-    clock.set(signUpDay);
+    moveTo(signUpDay.getTime());
     merchant = await dressDemoMerchant(db, plugin.secrets, DEFAULT_MERCHANT_ID, clock.now());
     prices = await createPlanPrices(plugin.stripe.stripe);
     // The merchant installs the plugin after the sign-ups: Stripe's webhooks reach it from the
@@ -125,7 +129,7 @@ export async function playRenewalDay(
     await play(async () => {
       const ofHour = population.filter((c) => c.hour === hour);
       if (!ofHour.length) return;
-      clock.set(signUpDay.getTime() + hour * HOUR_MS);
+      moveTo(signUpDay.getTime() + hour * HOUR_MS);
       const done = await inPool(ofHour, SUBSCRIBE_CONCURRENCY, async (customer) => {
         const subscribed = await subscribeDemoCustomer(
           plugin,
@@ -152,7 +156,7 @@ export async function playRenewalDay(
   for (let hour = 0; hour < 24; hour++) {
     await play(async () => {
       if (population.some((c) => c.hour === hour)) {
-        clock.set(renewalDay.getTime() + hour * HOUR_MS + 60_000);
+        moveTo(renewalDay.getTime() + hour * HOUR_MS + 60_000);
         await settle();
         const counts = await counters(plugin, renewalDay);
         const renewed = population.filter((c) => c.hour <= hour).length;
@@ -177,7 +181,7 @@ export async function playRenewalDay(
       for (const s of paying) if (await payRenewalThemselves(plugin, s)) paidThemselves++;
       // A day at a time: every side does what fell due in it in time order (the emulator replays
       // Stripe's retries at their own times, the sandbox its decisions and expiries).
-      clock.set(renewalDay.getTime() + d * DAY_MS + HOUR_MS);
+      moveTo(renewalDay.getTime() + d * DAY_MS + HOUR_MS);
       await settle();
       const c = await counters(plugin, renewalDay);
       const text = `Day ${String(d).padStart(2)}/${FOLLOWED_DAYS}  held ${c.held}  recovered ${c.recovered}  expired ${c.expired}  paid by the customer ${c.paidByCustomer}`;

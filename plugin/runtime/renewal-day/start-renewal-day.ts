@@ -26,6 +26,8 @@ import { formatSummary } from './renewal-day-summary.js';
 import { StoryClock } from './story-clock.js';
 
 export const DEFAULT_SUBSCRIPTIONS = 500;
+/** How often (real time) the story's progress is written while it plays, besides its end and a stop. */
+const CHECKPOINT_EVERY_MS = 10_000;
 /** FlexCharge's sandbox decides a rescue this long after the hand-over (not 30 s: the story spans weeks). */
 const DEMO_DECISION_DELAY_SECONDS = 3 * 24 * 3600;
 /** A held rescue is polled daily rather than every 6 h: the webhooks tell, and the story steps a day at a time. */
@@ -155,7 +157,7 @@ export async function startWithRenewalDay(
 
   const dayDir = dayDirectory(config.DATA_DIR);
   if (options.argv.includes('--new-day')) discardDay(dayDir);
-  let kept = readDayProgress(dayDir);
+  const kept = readDayProgress(dayDir);
   // A day whose first step never ended left nothing worth keeping.
   if (!kept) discardDay(dayDir);
   if (kept && options.argv.includes('--subscriptions') && kept.subscriptions !== subscriptions) {
@@ -187,15 +189,20 @@ export async function startWithRenewalDay(
     await fileLogger?.close();
     throw err;
   }
+  // Where the story stands, and whether the progress file says so yet (see `checkpoint`).
+  let latest = kept;
+  let written = kept;
+  let writtenAt = Date.now();
   const stopping = new AbortController();
   let story: Promise<unknown> = Promise.resolve();
   let stopped: Promise<void> | null = null;
   const stop = () => {
     stopped ??= (async () => {
-      // The story ends the step under way (its checkpoint written), then everything closes.
+      // The story ends the step under way; closing writes the emulators' state, then the progress.
       stopping.abort();
       await story.catch(() => undefined);
       await plugin.stop();
+      if (latest && latest !== written) writeDayProgress(dayDir, latest);
       await database.close();
       await fileLogger?.close();
     })();
@@ -211,12 +218,18 @@ export async function startWithRenewalDay(
       output,
     );
   } else {
-    // The emulators' state is written before the day's progress, so the progress never runs ahead.
+    // The emulators' state is written before the day's progress, so the progress never runs ahead
+    // of it. Writing the emulator's tens of megabytes after every step would cost more than the
+    // step, so this happens every CHECKPOINT_EVERY_MS of real time, at the end, and at a stop; after
+    // a crash the steps since are played again (which does nothing twice).
     const checkpoint = (progress: DayProgress) => {
+      latest = progress;
+      if (progress.stepsDone < STORY_STEPS && Date.now() - writtenAt < CHECKPOINT_EVERY_MS) return;
       plugin.stripe.emulator?.emulator.saveState();
       plugin.flexcharge.sandbox?.sandbox.saveState();
       writeDayProgress(dayDir, progress);
-      kept = progress;
+      written = progress;
+      writtenAt = Date.now();
     };
     story = tellRenewalDay(plugin, clock, {
       subscriptions,
