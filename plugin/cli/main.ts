@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { writeManifestConfiguration } from '../config/write-manifest.js';
 import { ConfigError } from '../core/errors.js';
@@ -12,7 +13,8 @@ const USAGE = `usage: flexcharge-mit <command>
 
   start            run the plugin (HTTP surface and worker); configuration from the environment.
                    With none given, it first plays a renewal day on the local emulators
-                   [--subscriptions 500] [--no-demo] (RENEWAL_DAY=off skips it too)
+                   [--subscriptions 500] [--no-demo] (RENEWAL_DAY=off skips it too); a restart
+                   goes on with the day kept under DATA_DIR/renewal-day/, [--new-day] plays a new one
   migrate          apply pending database migrations and exit
   keys rotate      re-encrypt every stored secret under ENCRYPTION_KEY (old keys in ENCRYPTION_KEY_PREVIOUS)
   merchants ...    list and configure stored merchants (\`merchants --help\`)
@@ -21,8 +23,9 @@ const USAGE = `usage: flexcharge-mit <command>
   uninstall        remove what install made (\`uninstall --help\`)
   replay           hand over renewal failures the plugin missed (\`replay --since 6h --merchant M\`)
   tokenize         FlexCharge tokens for cards on file, through Stripe's Vault and Forward (\`tokenize --help\`)
-  sandbox          run the local FlexCharge sandbox on its own [--port 7070] (SANDBOX_* variables)
-  emulate stripe   run the local Stripe emulator on its own [--port 12111] (STRIPE_EMULATOR_* variables)
+  sandbox          run the local FlexCharge sandbox on its own [--port 7070] [--in-memory] (SANDBOX_* variables)
+  emulate stripe   run the local Stripe emulator on its own [--port 12111] [--in-memory] (STRIPE_EMULATOR_* variables)
+                   both keep their state under DATA_DIR unless --in-memory
   demo             a declined renewal rescued end to end, locally, in a few seconds
   manifest         rewrite manifest.json's configuration schema from the code
   help             this text`;
@@ -37,8 +40,13 @@ async function main(argv: string[]): Promise<void> {
       // On the embedded defaults (nothing configured) the plugin tells its story first: a renewal day.
       if (renewalDayDecision(process.env, argv).play) {
         const { startWithRenewalDay } = await import('../runtime/renewal-day/start-renewal-day.js');
-        const started = await startWithRenewalDay(config, { argv, env: process.env, output: process.stdout });
-        onShutdown(() => started.stop());
+        // The shutdown is heard from the plugin's start on: a stop during the story keeps the day.
+        await startWithRenewalDay(config, {
+          argv,
+          env: process.env,
+          output: process.stdout,
+          whenStarted: onShutdown,
+        });
         return;
       }
       const plugin = await startPlugin(config, { logger });
@@ -115,6 +123,7 @@ async function main(argv: string[]): Promise<void> {
       const started = await startFlexChargeSandbox({
         port: portOption(argv, DEFAULT_SANDBOX_PORT),
         ...switches,
+        ...standaloneStateFile(argv, 'standalone-flexcharge-sandbox.json'),
       });
       onShutdown(() => started.close());
       return;
@@ -123,7 +132,11 @@ async function main(argv: string[]): Promise<void> {
       if (argv[1] !== 'stripe') throw new Error('usage: flexcharge-mit emulate stripe [--port 12111]');
       const switches = emulatorSwitches(localSwitchesFromEnv());
       const { startStripeEmulator } = await import('../../adapters/stripe/emulator/index.js');
-      const started = await startStripeEmulator({ port: portOption(argv, 12111), ...switches });
+      const started = await startStripeEmulator({
+        port: portOption(argv, 12111),
+        ...switches,
+        ...standaloneStateFile(argv, 'standalone-stripe-emulator.json'),
+      });
       onShutdown(() => started.close());
       return;
     }
@@ -144,6 +157,12 @@ async function main(argv: string[]): Promise<void> {
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       process.exitCode = 2;
   }
+}
+
+/** The standalone emulator's or sandbox's state file under DATA_DIR, unless `--in-memory`. */
+function standaloneStateFile(argv: string[], name: string): { stateFile?: string } {
+  if (argv.includes('--in-memory')) return {};
+  return { stateFile: resolve(loadConfig().DATA_DIR, name) };
 }
 
 function portOption(argv: string[], fallback: number): number {

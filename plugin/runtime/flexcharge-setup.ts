@@ -34,7 +34,14 @@ export interface FlexChargeSetup {
  */
 export async function setupFlexCharge(
   config: Config,
-  deps: { database: DatabaseHandle; clock: Clock; logger: Logger; pluginUrl: string },
+  deps: {
+    database: DatabaseHandle;
+    clock: Clock;
+    logger: Logger;
+    pluginUrl: string;
+    /** Where the local sandbox keeps its state; absent: in memory. */
+    stateDir?: string | undefined;
+  },
 ): Promise<FlexChargeSetup> {
   const subscriberKey = config.FLEXCHARGE_WEBHOOK_KEY;
   const credentials =

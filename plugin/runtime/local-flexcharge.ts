@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   createFlexChargeSandbox,
   DEMO_CREDENTIAL,
@@ -7,6 +8,9 @@ import type { Config } from '../config/config-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { sandboxSwitches } from './local-switches.js';
+
+/** The sandbox's state file in the plugin's local state directory. */
+export const FLEXCHARGE_SANDBOX_STATE_FILE = 'flexcharge-sandbox.json';
 
 export interface LocalFlexCharge {
   readonly sandbox: FlexChargeSandbox;
@@ -21,7 +25,13 @@ export interface LocalFlexCharge {
  */
 export async function startLocalFlexCharge(
   config: Config,
-  deps: { clock: Clock; logger: Logger; pluginUrl: string },
+  deps: {
+    clock: Clock;
+    logger: Logger;
+    pluginUrl: string;
+    /** Where the sandbox keeps its state across restarts; absent: in memory (tests). */
+    stateDir?: string | undefined;
+  },
 ): Promise<LocalFlexCharge> {
   const { FLEXCHARGE_APP_KEY: appKey, FLEXCHARGE_APP_SECRET: appSecret, FLEXCHARGE_MID: mid } = config;
   const ownCredential =
@@ -45,6 +55,7 @@ export async function startLocalFlexCharge(
       subscriberKey: config.FLEXCHARGE_WEBHOOK_KEY,
     },
     ...sandboxSwitches(config),
+    ...(deps.stateDir ? { stateFile: resolve(deps.stateDir, FLEXCHARGE_SANDBOX_STATE_FILE) } : {}),
     log: (line) => deps.logger.info(line, { component: 'flexcharge-sandbox' }),
   });
   const listener = await sandbox.listen(0, '127.0.0.1');

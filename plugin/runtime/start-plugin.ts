@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { type Express, Router } from 'express';
 import { createStripeBillingAdapter } from '../../adapters/stripe/stripe-billing-adapter.js';
 import type { Config } from '../config/config-schema.js';
@@ -71,6 +72,12 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Default true. Tests drive `worker.drain()` themselves. */
   startWorker?: boolean;
+  /**
+   * Where the local Stripe emulator and FlexCharge sandbox keep their state, so a restart finds every
+   * order and invoice again. Default: DATA_DIR when the plugin opens its own database, none (in
+   * memory) when handed one (tests); null: in memory.
+   */
+  localStateDir?: string | null;
 }
 
 /**
@@ -112,13 +119,20 @@ export async function startPlugin(configured: Config, options: StartOptions): Pr
     const port = (server.address() as AddressInfo).port;
     const url = `http://${reachableHost(config.HOST)}:${port}`;
 
-    const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl: url });
+    const stateDir =
+      options.localStateDir === undefined
+        ? options.database
+          ? undefined
+          : resolve(config.DATA_DIR)
+        : (options.localStateDir ?? undefined);
+    const flexcharge = await setupFlexCharge(config, { database, clock, logger, pluginUrl: url, stateDir });
     stops.unshift(() => flexcharge.close());
     const stripe = await setupStripe(config, {
       clock,
       logger,
       pluginUrl: url,
       observe: metrics.observeStripe,
+      stateDir,
     });
     stops.unshift(() => stripe.close());
     // Both bundled: Stripe may forward cards on file to the sandbox's /tokenize, as Stripe support

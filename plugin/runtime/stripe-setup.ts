@@ -40,7 +40,14 @@ export function stripeWebhookEvents(): Stripe.WebhookEndpointCreateParams.Enable
  */
 export async function setupStripe(
   config: Config,
-  deps: { clock: Clock; logger: Logger; pluginUrl: string; observe?: StripeCallObserver | undefined },
+  deps: {
+    clock: Clock;
+    logger: Logger;
+    pluginUrl: string;
+    observe?: StripeCallObserver | undefined;
+    /** Where the local emulator keeps its state; absent: in memory. */
+    stateDir?: string | undefined;
+  },
 ): Promise<StripeSetup> {
   if (config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET) {
     const stripe = createStripeClient({

@@ -28,6 +28,11 @@ export interface TokenResponseBody {
   customProperties: Record<string, never>;
 }
 
+export interface SavedAccessTokens {
+  readonly secret: string;
+  readonly issued: readonly { token: string; appKey: string; expiresAt: number }[];
+}
+
 interface IssuedToken {
   readonly credential: SandboxCredential;
   readonly expiresAt: number;
@@ -36,7 +41,7 @@ interface IssuedToken {
 export class AccessTokens {
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #secret = randomBytes(32);
+  #secret = randomBytes(32);
   readonly #issued = new Map<string, IssuedToken>();
 
   constructor(clock: Clock, ttlMs: number) {
@@ -84,6 +89,28 @@ export class AccessTokens {
     if (!issued) return undefined;
     if (this.#clock.now().getTime() >= issued.expiresAt) return undefined;
     return this.#verifies(accessToken) ? issued.credential : undefined;
+  }
+
+  /** For the state file: the signing key and the unexpired tokens, by the AppKey they were issued to. */
+  saveState(): SavedAccessTokens {
+    this.#forgetExpired(this.#clock.now().getTime());
+    return {
+      secret: this.#secret.toString('base64'),
+      issued: [...this.#issued].map(([token, { credential, expiresAt }]) => ({
+        token,
+        appKey: credential.appKey,
+        expiresAt,
+      })),
+    };
+  }
+
+  /** Tokens a restarted sandbox still honours; a token of a credential no longer configured is dropped. */
+  loadState(saved: SavedAccessTokens, credentials: readonly SandboxCredential[]): void {
+    this.#secret = Buffer.from(saved.secret, 'base64');
+    for (const { token, appKey, expiresAt } of saved.issued) {
+      const credential = credentials.find((c) => c.appKey === appKey);
+      if (credential) this.#issued.set(token, { credential, expiresAt });
+    }
   }
 
   /** Every token issued so far answers 401 from now on; new ones can be fetched as usual. */

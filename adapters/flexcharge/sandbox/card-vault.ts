@@ -61,6 +61,15 @@ export class CardVault {
     return vaulted;
   }
 
+  /** For the state file (no card number or CVV is ever held). */
+  saveState(): Map<string, VaultedCard> {
+    return this.#cards;
+  }
+
+  loadState(saved: Map<string, VaultedCard>): void {
+    for (const [token, card] of saved) this.#cards.set(token, card);
+  }
+
   /** The card behind a token, if this merchant created it. */
   find(token: string, mid: string): VaultedCard | undefined {
     const card = this.#cards.get(token.trim());

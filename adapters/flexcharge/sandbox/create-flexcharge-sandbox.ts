@@ -14,6 +14,7 @@ import {
 } from './sandbox-options.js';
 import type { SandboxOrder } from './sandbox-order.js';
 import { listenSandbox, type SandboxListener } from './sandbox-server.js';
+import { sandboxStateFile } from './sandbox-snapshot.js';
 import { WebhookDeliveries, type WebhookDeliveryAttempt } from './webhook-deliveries.js';
 
 export { DEMO_CREDENTIAL, DEMO_SUBSCRIBER_KEY, type SandboxCredential } from './sandbox-credentials.js';
@@ -22,7 +23,10 @@ export type { SandboxOrder } from './sandbox-order.js';
 export type { SandboxListener } from './sandbox-server.js';
 export type { WebhookDeliveryAttempt } from './webhook-deliveries.js';
 
-/** A local FlexCharge sandbox. All state is in memory: a restart forgets every token, card and order. */
+/**
+ * A local FlexCharge sandbox. Its state is in memory, and with `stateFile` also in that file, so a
+ * restart finds every token, card, order and owed webhook again.
+ */
 export interface FlexChargeSandbox {
   /** The FlexCharge API under `/v1/...`, the sandbox's controls under `/_sandbox/...`. */
   readonly app: express.Express;
@@ -47,7 +51,9 @@ export interface FlexChargeSandbox {
   readonly requests: readonly RecordedRequest[];
   /** Listens (default: a free port on 127.0.0.1) and runs `runDue` every ~500 ms of real time meanwhile. */
   listen(port?: number, host?: string): Promise<SandboxListener>;
-  /** Closes every listener and waits for due work in progress. */
+  /** Writes the state file now if anything changed since it was last written (no-op without `stateFile`). */
+  saveState(): void;
+  /** Closes every listener, waits for due work in progress, then writes the state file, if any. */
   close(): Promise<void>;
 }
 
@@ -73,14 +79,17 @@ export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexCha
     webhooks,
     transmits: new Map(),
   };
+  const state = opts.stateFile ? sandboxStateFile(opts.stateFile, ctx) : null;
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const listeners = new Set<SandboxListener>();
 
   let due: Promise<void> = Promise.resolve();
   const runOnce = async () => {
+    const before = orders.moves + webhooks.attempts.length;
     orders.advance(clock.now());
     await webhooks.deliverDue();
+    if (orders.moves + webhooks.attempts.length !== before) state?.changed();
   };
   // Runs are chained, never concurrent: a webhook attempt is never made twice by overlapping runs.
   const runDue = (): Promise<void> => {
@@ -90,6 +99,7 @@ export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexCha
   const setWebhook = (target: SandboxWebhookTarget | undefined, scope: { mid?: string } = {}) => {
     if (target) assertWebhookTarget(target);
     const { mid } = scope;
+    state?.changed();
     if (mid === undefined) {
       webhooks.target = target;
       return;
@@ -101,14 +111,18 @@ export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexCha
   };
   const injectFault = (fault: SandboxFault) => faults.add(fault);
 
-  const app = createSandboxApp(ctx, { runDue, setWebhook, injectFault }, faults, requests);
+  const app = createSandboxApp(ctx, { runDue, setWebhook, injectFault }, faults, requests, state?.changed);
 
   return {
     app,
     runDue,
     setWebhook,
     injectFault,
-    revokeTokens: () => ctx.tokens.revokeAll(),
+    saveState: () => state?.flush(),
+    revokeTokens: () => {
+      ctx.tokens.revokeAll();
+      state?.changed();
+    },
     orders: orders.byKey,
     deliveries: webhooks.attempts,
     requests,
@@ -125,6 +139,7 @@ export function createFlexChargeSandbox(opts: FlexChargeSandboxOptions): FlexCha
     async close() {
       await Promise.all([...listeners].map((listener) => listener.close()));
       await due.catch(() => undefined);
+      state?.flush();
     },
   };
 }

@@ -31,11 +31,18 @@ export function createSandboxApp(
   controls: SandboxControls,
   faults: FaultInjector,
   requests: RecordedRequest[],
+  /** Hears every request that may have changed the state (not GET or HEAD), once answered. */
+  onWrite?: () => void,
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(traceIdMiddleware);
+  if (onWrite)
+    app.use((req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', onWrite);
+      next();
+    });
   app.use('/v1', (req, _res, next) => {
     requests.push({
       method: req.method,

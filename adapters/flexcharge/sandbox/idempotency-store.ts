@@ -15,7 +15,7 @@ export type IdempotencyCheck =
   | { readonly kind: 'replay'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'conflict'; readonly firstSeenAt: Date };
 
-interface Remembered {
+export interface Remembered {
   readonly fingerprint: string;
   readonly status: number;
   readonly body: unknown;
@@ -37,6 +37,18 @@ export class IdempotencyStore {
     }
     if (entry.fingerprint !== fingerprint) return { kind: 'conflict', firstSeenAt: entry.at };
     return { kind: 'replay', status: entry.status, body: entry.body };
+  }
+
+  /** For the state file: the keys still within their window. */
+  saveState(): Map<string, Remembered> {
+    const now = this.#clock.now().getTime();
+    for (const [key, entry] of this.#entries)
+      if (now - entry.at.getTime() >= IDEMPOTENCY_WINDOW_MS) this.#entries.delete(key);
+    return this.#entries;
+  }
+
+  loadState(saved: Map<string, Remembered>): void {
+    for (const [key, entry] of saved) this.#entries.set(key, entry);
   }
 
   remember(mid: string, key: string, fingerprint: string, status: number, body: unknown): void {

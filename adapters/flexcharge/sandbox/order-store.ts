@@ -40,6 +40,7 @@ export class OrderStore {
   readonly #decisionDelayMs: number;
   readonly #onEvent: (order: SandboxOrder, event: OrderEventName, at: Date) => void;
   readonly #orders = new Map<string, Stored>();
+  #moves = 0;
 
   constructor(
     clock: Clock,
@@ -51,8 +52,22 @@ export class OrderStore {
     this.#onEvent = onEvent;
   }
 
+  /** How many state changes orders have made so far (in this process): a change to persist. */
+  get moves(): number {
+    return this.#moves;
+  }
+
   get byKey(): ReadonlyMap<string, SandboxOrder> {
     return this.#orders;
+  }
+
+  /** For the state file: every order with its history and refunds. */
+  saveState(): Map<string, SandboxOrder> {
+    return this.#orders;
+  }
+
+  loadState(saved: Map<string, SandboxOrder>): void {
+    for (const [key, order] of saved) this.#orders.set(key, order as Stored);
   }
 
   /** The order, when it exists and belongs to this merchant. */
@@ -169,6 +184,7 @@ export class OrderStore {
   }
 
   #move(order: Stored, state: OrderState, at: Date): void {
+    this.#moves++;
     order.state = state;
     order.updatedAt = at;
     order.history.push({ at, state });

@@ -64,6 +64,11 @@ export interface FlexChargeSandboxOptions {
   fetchImpl?: typeof fetch;
   /** One line per notable event (orders decided, webhooks given up). Default: silent. */
   log?: (line: string) => void;
+  /**
+   * A JSON file the sandbox keeps its state in (README "State"): read at creation, written shortly
+   * after each change and at `close`. Default: none, the state lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface ResolvedSandboxOptions {

@@ -44,7 +44,10 @@ export async function startFlexChargeSandbox(
       `cancelCompleted=${rest.cancelCompleted ?? SANDBOX_DEFAULTS.cancelCompleted}`,
       `refundRefunded=${rest.refundRefunded ?? SANDBOX_DEFAULTS.refundRefunded}`,
     ].join(' ')}`,
-    `  controls: ${origin}/_sandbox/ (clock/advance, run-due, faults, webhook, orders). State is in memory only.`,
+    `  controls: ${origin}/_sandbox/ (clock/advance, run-due, faults, webhook, orders).`,
+    rest.stateFile
+      ? `  state: ${rest.stateFile} (kept across restarts; delete it to start fresh)`
+      : '  state: in memory only',
   ]) {
     log(line);
   }

@@ -43,6 +43,13 @@ export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_MS.length + 1;
 /** Real time a receiver has to answer before the attempt counts as failed. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
+export interface SavedWebhookDeliveries {
+  readonly queues: Map<string, PendingEvent[]>;
+  readonly attempts: readonly WebhookDeliveryAttempt[];
+  readonly byMid: Map<string, SandboxWebhookTarget>;
+  readonly target: SandboxWebhookTarget | null;
+}
+
 interface PendingEvent {
   readonly event: OrderEventName;
   readonly mid: string;
@@ -83,6 +90,21 @@ export class WebhookDeliveries {
     this.#fetch = deps.fetchImpl;
     this.#log = deps.log;
     this.target = deps.target;
+  }
+
+  /**
+   * For the state file: the events still owed (each order's queue), the attempts made, and the
+   * targets. The default target is the one the sandbox is started with, when it is given one.
+   */
+  saveState(): SavedWebhookDeliveries {
+    return { queues: this.#queues, attempts: this.attempts, byMid: this.#byMid, target: this.target ?? null };
+  }
+
+  loadState(saved: SavedWebhookDeliveries): void {
+    for (const [orderId, queue] of saved.queues) this.#queues.set(orderId, queue);
+    this.attempts.push(...saved.attempts);
+    for (const [mid, target] of saved.byMid) this.#byMid.set(mid, target);
+    this.target ??= saved.target ?? undefined;
   }
 
   /** Sets (or, with `undefined`, removes) the target of one MID; compared case-insensitively. */

@@ -64,6 +64,42 @@ export class AccountRegistry {
     return account;
   }
 
+  /**
+   * An account as a snapshot kept it (emulator-snapshot.ts): same id, key, platform and objects.
+   * Accounts are restored in creation order, so a connected account's platform is already back.
+   */
+  restore(saved: {
+    kind: AccountKind;
+    object: Stripe.Account;
+    secretKey: string | null;
+    platformId: string | null;
+    store: EmulatorStore;
+  }): EmulatedAccount {
+    const platform = saved.platformId === null ? null : this.#accounts.get(saved.platformId);
+    if (platform === undefined)
+      throw new Error(`stripe-emulator: account ${saved.object.id} names an unknown platform`);
+    if (saved.secretKey !== null && this.#byKey.has(saved.secretKey))
+      throw new Error('stripe-emulator: two accounts cannot share a secret key');
+    const account = this.#add(saved.kind, saved.object, saved.secretKey, platform, saved.store);
+    if (saved.secretKey !== null) this.#byKey.set(saved.secretKey, account);
+    return account;
+  }
+
+  /** Every restricted key with its account and permissions, for a snapshot. */
+  restrictedKeys(): { key: string; accountId: string; permissions: KeyPermissions }[] {
+    return [...this.#restrictions].map(([key, permissions]) => ({
+      key,
+      accountId: this.#byKey.get(key)?.id ?? '',
+      permissions: { ...permissions },
+    }));
+  }
+
+  /** A restricted key as a snapshot kept it. */
+  restoreRestrictedKey(key: string, account: EmulatedAccount, permissions: KeyPermissions): void {
+    this.#byKey.set(key, account);
+    this.#restrictions.set(key, { ...permissions });
+  }
+
   /** A connected account of `platform`, from an account object built by `POST /v1/accounts`. */
   addConnected(platform: EmulatedAccount, object: Stripe.Account): EmulatedAccount {
     return this.#add('connected', object, null, platform);
@@ -113,10 +149,11 @@ export class AccountRegistry {
     object: Stripe.Account,
     secretKey: string | null,
     platform: EmulatedAccount | null,
+    store = new EmulatorStore(),
   ): EmulatedAccount {
     const ctx: EmulatorContext = {
       ...this.shared,
-      store: new EmulatorStore(),
+      store,
       account: { id: object.id, platform: platform?.ctx ?? null },
     };
     const account: EmulatedAccount = {

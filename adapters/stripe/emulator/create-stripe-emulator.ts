@@ -5,6 +5,7 @@ import { AccountRegistry, newSecretKey } from './account-registry.js';
 import { apiGateway } from './api-gateway.js';
 import { StripeApiRouter, sendError } from './api-router.js';
 import { runDueBilling } from './billing-cycle.js';
+import { emulatorStateFile } from './emulator-snapshot.js';
 import type { EmulatorContext } from './emulator-store.js';
 import type {
   StripeEmulator,
@@ -91,7 +92,9 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     },
   };
   const registry: AccountRegistry = new AccountRegistry(shared, (ctx) => accountRoutes(ctx, registry));
-  const platform = registry.addRoot('platform', shared.settings.apiKey, unixSeconds(shared.clock));
+  const state = options.stateFile ? emulatorStateFile(options.stateFile, registry, shared) : null;
+  const platform =
+    state?.restore() ?? registry.addRoot('platform', shared.settings.apiKey, unixSeconds(shared.clock));
   const createStandaloneAccount = () =>
     registry.addRoot('standalone', newSecretKey(), unixSeconds(shared.clock));
 
@@ -115,13 +118,17 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   // Accounts are handled one after another, each in time order; they share nothing but the clock.
   const deliverAll = async () => {
     if (deliveriesPaused) return;
+    const delivering = state?.deliveriesDue(unixSeconds(shared.clock)) ?? false;
     for (const account of registry.all()) await deliverDueWebhooks(account.ctx);
+    if (delivering) state?.changed();
   };
   const deliverPendingWebhooks = () => exclusive(deliverAll);
   const runDue = () =>
     exclusive(async () => {
       const now = unixSeconds(shared.clock);
-      for (const account of registry.all()) runDueBilling(account.ctx, now);
+      let billed = 0;
+      for (const account of registry.all()) billed += runDueBilling(account.ctx, now);
+      if (billed > 0) state?.changed();
       await deliverAll();
     });
 
@@ -133,6 +140,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
   const rateLimiter = new StripeRateLimiter();
   const setRateLimit = (accountId: string, limit: StripeRateLimit | null) =>
     rateLimiter.set(accountId, limit);
+  if (state) app.use(state.afterWrites);
   app.use(
     '/_emulator',
     controlRouter(registry, {
@@ -183,13 +191,18 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     accountId: platform.id,
     createStandaloneAccount() {
       const account = createStandaloneAccount();
+      state?.changed();
       return { id: account.id, apiKey: account.secretKey ?? '' };
     },
     createRestrictedKey(permissions, accountId) {
       const account = accountId === undefined ? platform : registry.byId(accountId);
       if (!account) throw new Error(`stripe-emulator: no account ${accountId}`);
-      return registry.addRestrictedKey(account, permissions);
+      const key = registry.addRestrictedKey(account, permissions);
+      state?.changed();
+      return key;
     },
+    saveState: () => state?.flush(),
+    webhookEndpointSecret: (endpointId) => platform.ctx.store.webhookEndpoints.get(endpointId)?.secret,
     runDue,
     deliverPendingWebhooks,
     allowForwardingTo: (url) => shared.settings.forwarding.allow(url),
@@ -251,6 +264,7 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       if (timer) clearInterval(timer);
       timer = null;
       await tail;
+      state?.flush();
     },
   };
 }

@@ -59,6 +59,11 @@ export interface StripeEmulatorOptions {
   forwardingDestinations?: readonly string[] | 'any';
   /** Where the emulator writes one-line notes (webhook failures, timer errors). Default: silent. */
   log?: (line: string) => void;
+  /**
+   * A JSON file the emulator keeps its state in (README "State"): read at creation, written shortly
+   * after each change and at `close`. Default: none, the state lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export type ReleaseRetryBehaviour = 'rearm' | 'none' | 'final_action';
@@ -111,7 +116,11 @@ export interface StripeEmulator {
   readonly requests: RequestCounter;
   /** Every event created so far on any account, oldest first, with its webhook deliveries. */
   readonly events: readonly StripeEventRecord[];
-  /** Stops the timer and every server started by `listen`. */
+  /** Writes the state file now if anything changed since it was last written (no-op without `stateFile`). */
+  saveState(): void;
+  /** The signing secret of one of the platform's webhook endpoints (what its create answered once). */
+  webhookEndpointSecret(endpointId: string): string | undefined;
+  /** Stops the timer and every server started by `listen`, then writes the state file, if any. */
   close(): Promise<void>;
 }
 

@@ -20,6 +20,8 @@ export interface StartStripeEmulatorOptions {
   webhookConcurrency?: number;
   /** Where the banner and emulator notes go. Default: stdout. */
   log?: (line: string) => void;
+  /** See `StripeEmulatorOptions.stateFile`. Default: none, in memory only. */
+  stateFile?: string;
 }
 
 export interface RunningStripeEmulator {
@@ -43,6 +45,7 @@ export async function startStripeEmulator(
     ...(options.forwardingDestinations ? { forwardingDestinations: options.forwardingDestinations } : {}),
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
     ...(options.webhookConcurrency ? { webhookConcurrency: options.webhookConcurrency } : {}),
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     log,
   });
   const server = await emulator.listen(options.port ?? 12111, host);
@@ -55,6 +58,9 @@ export async function startStripeEmulator(
     `State: ${server.url}/_emulator/state   Test cards: ${server.url}/_emulator/test_cards`,
     `Another merchant (its own key): curl -X POST ${server.url}/_emulator/accounts`,
     `Vault and Forward destinations: ${describeDestinations(options.forwardingDestinations)} (STRIPE_EMULATOR_FORWARDING_DESTINATIONS; add one: POST ${server.url}/_emulator/forwarding/destinations {"url": …})`,
+    options.stateFile
+      ? `State file: ${options.stateFile} (kept across restarts; delete it to start fresh)`
+      : 'State: in memory only',
   ]) {
     log(line);
   }

@@ -30,6 +30,9 @@ export async function deliverDueWebhooks(ctx: EmulatorContext): Promise<void> {
         delivery.nextAttemptAt = null;
         continue;
       }
+      // Each attempt goes to the endpoint's URL as it is now: an endpoint moved (updated URL, or a
+      // restarted receiver on another port) receives the retries still owed to it.
+      delivery.url = endpoint.endpoint.url;
       if (limit <= 1) {
         await attemptDelivery(ctx, state, delivery, endpoint, now);
         continue;

@@ -134,7 +134,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function drawPopulation(size: number, seed = 2026): DemoCustomer[] {
+/** The seed a renewal day draws its customers with unless told another: the same day every time. */
+export const DEFAULT_POPULATION_SEED = 2026;
+
+export function drawPopulation(size: number, seed = DEFAULT_POPULATION_SEED): DemoCustomer[] {
   const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const weighted = (list: ReadonlyArray<readonly [string, number]>): string => {

@@ -5,14 +5,29 @@ import type { ManualClock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { createLogger, loggerOptionsFromEnv } from '../../observability/logger.js';
 import { openDatabase } from '../../storage/database.js';
-import { type RunningPlugin, startPlugin } from '../start-plugin.js';
+import { DEFAULT_MERCHANT_ID, type RunningPlugin, startPlugin } from '../start-plugin.js';
+import {
+  type DayProgress,
+  dayDirectory,
+  discardDay,
+  readDayProgress,
+  writeDayProgress,
+} from './day-progress.js';
 import { createFileLogger } from './file-logger.js';
-import { playRenewalDay, type RenewalDayResult } from './play-renewal-day.js';
+import {
+  playRenewalDay,
+  type RenewalDayOptions,
+  type RenewalDayResult,
+  RenewalDayStopped,
+  STORY_STEPS,
+} from './play-renewal-day.js';
 import { createProgressDisplay, type ProgressOutput } from './progress-display.js';
 import { formatSummary } from './renewal-day-summary.js';
 import { StoryClock } from './story-clock.js';
 
 export const DEFAULT_SUBSCRIPTIONS = 500;
+/** How often (real time) the story's progress is written while it plays, besides its end and a stop. */
+const CHECKPOINT_EVERY_MS = 10_000;
 /** FlexCharge's sandbox decides a rescue this long after the hand-over (not 30 s: the story spans weeks). */
 const DEMO_DECISION_DELAY_SECONDS = 3 * 24 * 3600;
 /** A held rescue is polled daily rather than every 6 h: the webhooks tell, and the story steps a day at a time. */
@@ -47,6 +62,7 @@ export function renewalDayConfig(configured: Config, env: NodeJS.ProcessEnv): Co
 /**
  * Plays the renewal day on `plugin` (started with the local emulators, worker not started, on
  * `clock`) and prints its progress, the summary read from the database, and where to look next.
+ * With `resume`, a day begun before goes on after its last finished step.
  */
 export async function tellRenewalDay(
   plugin: RunningPlugin,
@@ -57,7 +73,7 @@ export async function tellRenewalDay(
     /** Shown with the URLs: a token generated for this run; null when the operator set ADMIN_TOKEN. */
     adminToken: string | null;
     seed?: number;
-  },
+  } & Pick<RenewalDayOptions, 'resume' | 'checkpoint' | 'signal'>,
 ): Promise<RenewalDayResult> {
   const { output } = options;
   const print = (line = '') => void output.write(`${line}\n`);
@@ -65,23 +81,38 @@ export async function tellRenewalDay(
     subscriptions: options.subscriptions,
     progress: createProgressDisplay(output),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   print();
   print(
     `Renewal day ${result.renewalDay.toISOString().slice(0, 10)}, ${result.merchant.siteMetadata.join(' and ')}:`,
   );
-  for (const line of formatSummary(result.summary, options.subscriptions)) print(line);
+  for (const line of formatSummary(result.summary, result.subscribed.length || options.subscriptions))
+    print(line);
   print();
+  printWhereToLook(plugin, result.merchant.id, result.renewalDay, options.adminToken, output);
+  return result;
+}
+
+function printWhereToLook(
+  plugin: RunningPlugin,
+  merchantId: string,
+  renewalDay: Date,
+  adminToken: string | null,
+  output: ProgressOutput,
+): void {
+  const print = (line: string) => void output.write(`${line}\n`);
   // The story's day, in the sandbox (the bundled sandbox's account is a test account): the report's
   // default, production this month, would show none of it.
-  const day = result.renewalDay.toISOString().slice(0, 10);
+  const day = renewalDay.toISOString().slice(0, 10);
   print(
-    `Report:      ${plugin.url}/merchants/${result.merchant.id}/report?environment=sandbox&from=${day}&to=${day}`,
+    `Report:      ${plugin.url}/merchants/${merchantId}/report?environment=sandbox&from=${day}&to=${day}`,
   );
   print(`Onboarding:  ${plugin.url}/login  (then ${plugin.url}/merchants)`);
   // A token the operator set is theirs and is not echoed; one generated for this run is shown once.
-  print(`Admin token: ${options.adminToken ?? 'the ADMIN_TOKEN you set'}`);
-  return result;
+  print(`Admin token: ${adminToken ?? 'the ADMIN_TOKEN you set'}`);
 }
 
 export interface RenewalDayStart {
@@ -90,15 +121,24 @@ export interface RenewalDayStart {
 }
 
 /**
- * `flexcharge-mit start` on the embedded defaults (see `renewalDayDecision`): the plugin on an
- * in-memory PGlite (the emulators keep their state in memory too, so a second start tells a fresh
- * story instead of mixing in invoices that no longer exist), its log in a file unless
- * LOG_FORMAT=json, the renewal day played and summarised; then the plugin keeps running, its clock
- * moving in real time from the end of the story (about now) and its worker on.
+ * `flexcharge-mit start` on the embedded defaults (see `renewalDayDecision`): the plugin on a PGlite
+ * under DATA_DIR/renewal-day/, beside the emulators' state files and the day's progress, its log in a
+ * file unless LOG_FORMAT=json, the renewal day played and summarised; then the plugin keeps running,
+ * its clock moving in real time from the end of the story (about now) and its worker on.
+ *
+ * A restart goes on with the same day: an unfinished day from its last finished step, a finished
+ * one as it was left (the plugin running on it). `--new-day` (or deleting DATA_DIR/renewal-day/)
+ * discards it and plays a new one. `whenStarted` gets the stop as soon as the plugin is up, so a
+ * shutdown during the story ends the step under way and keeps the day.
  */
 export async function startWithRenewalDay(
   configured: Config,
-  options: { argv: readonly string[]; env: NodeJS.ProcessEnv; output: ProgressOutput },
+  options: {
+    argv: readonly string[];
+    env: NodeJS.ProcessEnv;
+    output: ProgressOutput;
+    whenStarted?: (stop: () => Promise<void>) => void;
+  },
 ): Promise<RenewalDayStart> {
   const { env, output } = options;
   const subscriptions = subscriptionsOption(options.argv);
@@ -111,34 +151,102 @@ export async function startWithRenewalDay(
     : createFileLogger(resolve(config.DATA_DIR, 'flexcharge-mit.log'), logOptions);
   const logger: Logger = fileLogger ?? createLogger(logOptions);
   const print = (line: string) => void output.write(`${line}\n`);
+
+  const dayDir = dayDirectory(config.DATA_DIR);
+  if (options.argv.includes('--new-day')) discardDay(dayDir);
+  const kept = readDayProgress(dayDir);
+  // A day whose first step never ended left nothing worth keeping.
+  if (!kept) discardDay(dayDir);
+  if (kept && options.argv.includes('--subscriptions') && kept.subscriptions !== subscriptions) {
+    print(
+      `The renewal day under ${dayDir} has ${kept.subscriptions} subscriptions, not ${subscriptions}: it goes on as it was (--new-day starts another).`,
+    );
+  }
+  const finished = kept !== null && kept.stepsDone >= STORY_STEPS;
   print(
-    `No configuration given: the plugin runs on its embedded defaults (in-memory PGlite, local FlexCharge sandbox, local Stripe emulator) and plays a renewal day of ${subscriptions} subscriptions. Skip it with --no-demo or RENEWAL_DAY=off.`,
+    finished
+      ? `No configuration given: the plugin runs on its embedded defaults with the renewal day already played under ${dayDir} (--new-day plays a new one).`
+      : `No configuration given: the plugin runs on its embedded defaults (PGlite, local FlexCharge sandbox, local Stripe emulator, all kept under ${dayDir}) and ${kept ? 'goes on with' : 'plays'} a renewal day of ${kept?.subscriptions ?? subscriptions} subscriptions. Skip it with --no-demo or RENEWAL_DAY=off.`,
   );
   if (fileLogger) print(`Logs: ${fileLogger.path} (LOG_FORMAT=json or text shows them here instead)`);
 
-  const database = await openDatabase({ kind: 'pglite' });
-  const clock = new StoryClock();
+  const database = await openDatabase({ kind: 'pglite', dataDir: resolve(dayDir, 'pglite') });
+  const clock = new StoryClock(kept?.clockAt ?? Date.now());
   let plugin: RunningPlugin;
   try {
-    plugin = await startPlugin(config, { logger, clock, database, startWorker: false });
+    plugin = await startPlugin(config, {
+      logger,
+      clock,
+      database,
+      startWorker: false,
+      localStateDir: dayDir,
+    });
   } catch (err) {
     await database.close();
     await fileLogger?.close();
     throw err;
   }
-  const stop = async () => {
-    await plugin.stop();
-    await database.close();
-    await fileLogger?.close();
+  // Where the story stands, and whether the progress file says so yet (see `checkpoint`).
+  let latest = kept;
+  let written = kept;
+  let writtenAt = Date.now();
+  const stopping = new AbortController();
+  let story: Promise<unknown> = Promise.resolve();
+  let stopped: Promise<void> | null = null;
+  const stop = () => {
+    stopped ??= (async () => {
+      // The story ends the step under way; closing writes the emulators' state, then the progress.
+      stopping.abort();
+      await story.catch(() => undefined);
+      await plugin.stop();
+      if (latest && latest !== written) writeDayProgress(dayDir, latest);
+      await database.close();
+      await fileLogger?.close();
+    })();
+    return stopped;
   };
-  try {
-    await tellRenewalDay(plugin, clock, { subscriptions, output, adminToken });
-  } catch (err) {
-    await stop();
-    throw err;
+  options.whenStarted?.(stop);
+  if (finished) {
+    printWhereToLook(
+      plugin,
+      kept?.merchant.id ?? DEFAULT_MERCHANT_ID,
+      kept?.renewalDay ?? clock.now(),
+      adminToken,
+      output,
+    );
+  } else {
+    // The emulators' state is written before the day's progress, so the progress never runs ahead
+    // of it. Writing the emulator's tens of megabytes after every step would cost more than the
+    // step, so this happens every CHECKPOINT_EVERY_MS of real time, at the end, and at a stop; after
+    // a crash the steps since are played again (which does nothing twice).
+    const checkpoint = (progress: DayProgress) => {
+      latest = progress;
+      if (progress.stepsDone < STORY_STEPS && Date.now() - writtenAt < CHECKPOINT_EVERY_MS) return;
+      plugin.stripe.emulator?.emulator.saveState();
+      plugin.flexcharge.sandbox?.sandbox.saveState();
+      writeDayProgress(dayDir, progress);
+      written = progress;
+      writtenAt = Date.now();
+    };
+    story = tellRenewalDay(plugin, clock, {
+      subscriptions,
+      output,
+      adminToken,
+      checkpoint,
+      signal: stopping.signal,
+      ...(kept ? { resume: kept } : {}),
+    });
+    try {
+      await story;
+    } catch (err) {
+      await stop();
+      // Stopped between two steps by a shutdown: the day is kept, and the process is ending.
+      if (err instanceof RenewalDayStopped) return { plugin, stop };
+      throw err;
+    }
   }
   clock.runInRealTime();
   plugin.worker.start(config.WORKER_INTERVAL_MS);
-  print('The plugin keeps running in real time from here (Ctrl-C stops it).');
+  print('The plugin keeps running in real time from here (Ctrl-C stops it; npm start goes on from here).');
   return { plugin, stop };
 }

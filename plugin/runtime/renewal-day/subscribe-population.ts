@@ -59,6 +59,8 @@ export async function subscribeDemoCustomer(
   merchant: DemoMerchant,
   prices: ReadonlyMap<string, string>,
   customer: DemoCustomer,
+  /** Idempotency keys are this plus what is created: a sign-up played again creates nothing twice. */
+  keyPrefix: string,
 ): Promise<SubscribedCustomer> {
   const stripe = plugin.stripe.stripe;
   // The FlexCharge token does not depend on Stripe: asked for while Stripe signs the customer up.
@@ -66,19 +68,25 @@ export async function subscribeDemoCustomer(
     ? tokenizeWithFlexCharge(plugin, customer)
     : Promise.resolve(null);
   const test = 'pm_card_authenticationRequiredOnSetup';
-  const created = await stripe.customers.create({
-    email: customer.email,
-    name: `${customer.firstName} ${customer.lastName}`,
-    address: customer.address,
-    payment_method: test,
-    invoice_settings: { default_payment_method: test },
-  });
+  const created = await stripe.customers.create(
+    {
+      email: customer.email,
+      name: `${customer.firstName} ${customer.lastName}`,
+      address: customer.address,
+      payment_method: test,
+      invoice_settings: { default_payment_method: test },
+    },
+    { idempotencyKey: `${keyPrefix}-customer` },
+  );
   const paymentMethodId = created.invoice_settings.default_payment_method as string;
-  const subscription = await stripe.subscriptions.create({
-    customer: created.id,
-    items: [{ price: prices.get(customer.plan.key) as string }],
-    metadata: { [merchant.siteMetadataKey]: merchant.siteMetadata[customer.site] },
-  });
+  const subscription = await stripe.subscriptions.create(
+    {
+      customer: created.id,
+      items: [{ price: prices.get(customer.plan.key) as string }],
+      metadata: { [merchant.siteMetadataKey]: merchant.siteMetadata[customer.site] },
+    },
+    { idempotencyKey: `${keyPrefix}-subscription` },
+  );
   const { fate } = customer;
   await Promise.all([
     token.then((t) =>
