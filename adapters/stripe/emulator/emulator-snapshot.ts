@@ -84,7 +84,12 @@ function restoredStore(saved: Record<string, unknown[]>): EmulatorStore {
   const fields = store as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(saved)) {
     const target = fields[name];
-    if (target instanceof Map && Array.isArray(value))
+    // Invoices and their payments go in the way new ones do, so the store's lookups index them again.
+    if (name === 'invoices' && Array.isArray(value))
+      for (const [, invoice] of value as [string, Stripe.Invoice][]) store.addInvoice(invoice);
+    else if (name === 'invoicePayments' && Array.isArray(value))
+      for (const [, payment] of value as [string, Stripe.InvoicePayment][]) store.addInvoicePayment(payment);
+    else if (target instanceof Map && Array.isArray(value))
       for (const [k, v] of value as [unknown, unknown][]) target.set(k, v);
     else if (target instanceof Set && Array.isArray(value)) for (const v of value) target.add(v);
     else
