@@ -11,6 +11,7 @@ import {
   INVOICE_METADATA,
   releaseMetadata,
 } from './invoice-metadata.js';
+import { RENEWAL_INVOICE_EXPAND } from './load-renewal-failure.js';
 import { stripeCall } from './map-stripe-error.js';
 import type { StripeReadCache } from './read-cache.js';
 import { recentInvoice } from './stripe-reads.js';
@@ -31,7 +32,7 @@ export async function holdInvoiceRetries(
   hold: { rescueId: string; until: Date },
   now: Date,
   cache: StripeReadCache,
-): Promise<{ previousAutoAdvance: boolean; invoiceStatus: InvoiceStatus }> {
+): Promise<{ previousAutoAdvance: boolean; invoiceStatus: InvoiceStatus; answer?: Stripe.Invoice }> {
   const invoice = await recentInvoice(stripe, invoiceId, cache);
   const existing = currentHold(invoice.metadata);
   const ours = existing?.rescueId === hold.rescueId;
@@ -43,13 +44,18 @@ export async function holdInvoiceRetries(
   const held = await stripeCall(`hold retries on invoice ${invoiceId}`, () =>
     stripe.invoices.update(
       invoiceId,
-      { auto_advance: false, metadata: holdMetadata({ ...hold, previousAutoAdvance }) },
+      {
+        auto_advance: false,
+        metadata: holdMetadata({ ...hold, previousAutoAdvance }),
+        // Answered as a renewal load reads it: the hand-over right after needs no read of its own.
+        expand: ['payments', ...RENEWAL_INVOICE_EXPAND],
+      },
       // Someone re-enabled auto_advance under our hold: the first key's stored response would only
       // replay, so this second application goes without one (the SDK still adds its retry key).
       ours ? {} : { idempotencyKey: idempotencyKey(`hold-${invoiceId}-${hold.rescueId}`, now) },
     ),
   );
-  return { previousAutoAdvance, invoiceStatus: invoiceStatusOf(held) };
+  return { previousAutoAdvance, invoiceStatus: invoiceStatusOf(held), answer: held };
 }
 
 /**

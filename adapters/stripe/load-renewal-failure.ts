@@ -12,10 +12,11 @@ import { type CardRef, findOriginalPayment } from './find-original-payment.js';
 import { invoicePaymentIntentId, invoiceStatusOf, linePriceIdOf } from './invoice-fields.js';
 import { chargeReportOf } from './load-charge.js';
 import { stripeCall } from './map-stripe-error.js';
-import type { StripeReadCache } from './read-cache.js';
+import { SAME_MOMENT_MS, type StripeReadCache } from './read-cache.js';
 import { siteMetadataOf } from './site-metadata.js';
 import {
   INVOICE_SUBSCRIPTION_EXPAND,
+  type InvoiceWithPayments,
   retrieveCharge,
   retrieveInvoice,
   retrievePaymentMethod,
@@ -53,7 +54,8 @@ export const RENEWAL_INVOICE_EXPAND: readonly string[] = [
 /**
  * Everything /evaluate needs about a failed renewal, re-read from Stripe with the pinned SDK (the
  * webhook payload is only a trigger: its shape follows the endpoint's API version). The invoice,
- * its subscription, customer and PaymentIntent are read afresh every time, in one request; what
+ * its subscription, customer and PaymentIntent are read afresh every time, in one request (or taken
+ * from Stripe's answer to our hold of a moment ago, which is that same read); what
  * describes the past (the failed charge, the subscription's earlier invoices and first payment, the
  * catalogue) comes from the merchant's cache while it is fresh. The failed charge's /transmit report
  * is kept from the same reads.
@@ -65,10 +67,9 @@ export async function loadRenewalFailure(
   keys: MetadataKeys,
   cache: StripeReadCache,
 ): Promise<RenewalFailure> {
-  const { invoice, payments } = await retrieveInvoice(stripe, invoiceId, {
-    expand: RENEWAL_INVOICE_EXPAND,
-    cache,
-  });
+  const { invoice, payments } =
+    justHeld(invoiceId, cache) ??
+    (await retrieveInvoice(stripe, invoiceId, { expand: RENEWAL_INVOICE_EXPAND, cache }));
   const subscription = await subscriptionOfInvoice(stripe, invoice);
   if (!subscription) {
     throw new ProviderError('stripe', `invoice ${invoiceId} belongs to no subscription`, {
@@ -289,4 +290,16 @@ function paymentNumberOf(invoices: readonly Stripe.Invoice[], current: Stripe.In
       inv.id !== current.id && inv.status === 'paid' && inv.amount_due > 0 && inv.created <= current.created,
   );
   return earlier.length + 1;
+}
+
+/**
+ * The invoice as Stripe answered our hold of it a moment ago (SAME_MOMENT_MS, no write since), with
+ * every payment inline: the state it is in now, as a fresh read would give it. The hand-over follows
+ * the hold within the same claim; a payment landing after it is met as one landing after any read
+ * (the order is cancelled, or a collection refunded).
+ */
+function justHeld(invoiceId: string, cache: StripeReadCache): InvoiceWithPayments | null {
+  const invoice = cache.heldInvoices.get(invoiceId, SAME_MOMENT_MS);
+  const inline = invoice?.payments;
+  return invoice && inline && !inline.has_more ? { invoice, payments: inline.data } : null;
 }

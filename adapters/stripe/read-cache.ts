@@ -93,6 +93,12 @@ export class Shelf<T> {
  */
 export interface StripeReadCache {
   readonly invoices: Shelf<Stripe.Invoice>;
+  /**
+   * The invoice as Stripe answered the hold (a write), expanded as a renewal load reads it: what the
+   * invoice is right after the hold, so the hand-over that follows in the same claim need not read
+   * it again (SAME_MOMENT_MS). Dropped on any later write.
+   */
+  readonly heldInvoices: Shelf<Stripe.Invoice>;
   /** By charge id: a failed attempt never changes. */
   readonly charges: Shelf<Stripe.Charge>;
   /** By id; null: the PaymentMethod is gone. */
@@ -113,8 +119,10 @@ export interface StripeReadCache {
 export function createStripeReadCache(clock: Clock, ttlMs = DEFAULT_READ_CACHE_TTL_MS): StripeReadCache {
   const make = <T>() => new Shelf<T>(clock, ttlMs);
   const invoices = make<Stripe.Invoice>();
+  const heldInvoices = make<Stripe.Invoice>();
   return {
     invoices,
+    heldInvoices,
     charges: make(),
     paymentMethods: make(),
     subscriptionInvoices: make(),
@@ -122,6 +130,9 @@ export function createStripeReadCache(clock: Clock, ttlMs = DEFAULT_READ_CACHE_T
     prices: make(),
     products: make(),
     chargeReports: make(),
-    forgetInvoice: (invoiceId) => invoices.delete(invoiceId),
+    forgetInvoice: (invoiceId) => {
+      invoices.delete(invoiceId);
+      heldInvoices.delete(invoiceId);
+    },
   };
 }

@@ -66,8 +66,14 @@ export function createStripeBillingAdapter(options: StripeBillingAdapterOptions)
     normalize: (event) => mapStripeEvent(event),
     loadRenewalFailure: (invoiceId, origin) => loadRenewalFailure(stripe, invoiceId, origin, keys, cache),
     invoiceStatus: (invoiceId) => loadInvoiceSnapshot(stripe, invoiceId, cache),
-    holdRetries: (invoiceId, hold) =>
-      writing(invoiceId, () => holdInvoiceRetries(stripe, invoiceId, hold, clock.now(), cache)),
+    holdRetries: async (invoiceId, hold) => {
+      const { answer, ...held } = await writing(invoiceId, () =>
+        holdInvoiceRetries(stripe, invoiceId, hold, clock.now(), cache),
+      );
+      // Stripe's answer to the hold is the invoice as it is after it: kept for the hand-over.
+      if (answer) cache.heldInvoices.set(invoiceId, answer);
+      return held;
+    },
     releaseHold: (invoiceId, release) =>
       writing(invoiceId, () => releaseInvoiceHold(stripe, invoiceId, release, clock.now(), cache)),
     recordRecoveredPayment: (invoiceId, payment) =>

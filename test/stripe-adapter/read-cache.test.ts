@@ -91,6 +91,35 @@ describe('Stripe adapter: what one load read serves the next', () => {
     assert.deepEqual(held.result, { previousAutoAdvance: true, invoiceStatus: 'open' });
   });
 
+  it("hands over right after the hold with no read of its own: Stripe's answer to the hold is that read", async () => {
+    const origin = { engineInitiated: true };
+    await h.adapter.loadRenewalFailure(failed.renewal.id, origin);
+    const until = new Date(h.clock.now().getTime() + 7 * DAY_MS);
+    await h.adapter.holdRetries(failed.renewal.id, { rescueId: 'rsc_1', until });
+    const handOver = await counted(() => h.adapter.loadRenewalFailure(failed.renewal.id, origin));
+    assert.equal(handOver.total, 0, JSON.stringify(handOver.requests));
+    assert.deepEqual(handOver.result, await uncached().loadRenewalFailure(failed.renewal.id, origin));
+  });
+
+  it('reads the invoice again once the hold is older than the same moment, or after another write', async () => {
+    const origin = { engineInitiated: true };
+    await h.adapter.loadRenewalFailure(failed.renewal.id, origin);
+    const until = new Date(h.clock.now().getTime() + 7 * DAY_MS);
+    await h.adapter.holdRetries(failed.renewal.id, { rescueId: 'rsc_1', until });
+    h.clock.advance(SAME_MOMENT_MS);
+    const later = await counted(() => h.adapter.loadRenewalFailure(failed.renewal.id, origin));
+    assert.deepEqual(later.requests, { 'GET /v1/invoices/:id': 1 });
+
+    await h.adapter.holdRetries(failed.renewal.id, { rescueId: 'rsc_2', until });
+    await h.adapter.releaseHold(failed.renewal.id, {
+      rescueId: 'rsc_2',
+      restoreAutoAdvance: true,
+      reason: 'test',
+    });
+    const afterRelease = await counted(() => h.adapter.loadRenewalFailure(failed.renewal.id, origin));
+    assert.deepEqual(afterRelease.requests, { 'GET /v1/invoices/:id': 1 });
+  });
+
   it('reads the invoice again for a hold when its last read is older than the same moment', async () => {
     await h.adapter.invoiceStatus(failed.renewal.id);
     await h.stripe.invoices.update(failed.renewal.id, { auto_advance: false });
