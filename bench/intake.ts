@@ -203,6 +203,8 @@ async function generateLoad(
         failed += 1;
         resolve();
       });
+      // An answer that never comes counts as failed rather than stalling the run.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('no answer')));
       req.end(body);
     });
 
@@ -240,6 +242,9 @@ function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
+
+/** A webhook Stripe gives up on after about this long (it counts a failure). */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 interface Target {
   url: string;
