@@ -64,6 +64,13 @@ export function renewalDayConfig(configured: Config, env: NodeJS.ProcessEnv): Co
  * `clock`) and prints its progress, the summary read from the database, and where to look next.
  * With `resume`, a day begun before goes on after its last finished step.
  */
+/**
+ * The largest day whose local services keep their state across a restart. Their state is written as
+ * one JSON file, which blocks the process while it is written: about 95 MB and a second or two at
+ * this size, beyond which the in-process calls of the story start to time out.
+ */
+export const MAX_KEPT_SUBSCRIPTIONS = 1_000;
+
 export async function tellRenewalDay(
   plugin: RunningPlugin,
   clock: ManualClock,
@@ -154,9 +161,11 @@ export async function startWithRenewalDay(
 
   const dayDir = dayDirectory(config.DATA_DIR);
   if (options.argv.includes('--new-day')) discardDay(dayDir);
-  const kept = readDayProgress(dayDir);
-  // A day whose first step never ended left nothing worth keeping.
+  const found = readDayProgress(dayDir);
+  // A day whose first step never ended left nothing worth keeping; nor did a day too large to keep.
+  const kept = found && found.subscriptions <= MAX_KEPT_SUBSCRIPTIONS ? found : null;
   if (!kept) discardDay(dayDir);
+  const keepsServices = (kept?.subscriptions ?? subscriptions) <= MAX_KEPT_SUBSCRIPTIONS;
   if (kept && options.argv.includes('--subscriptions') && kept.subscriptions !== subscriptions) {
     print(
       `The renewal day under ${dayDir} has ${kept.subscriptions} subscriptions, not ${subscriptions}: it goes on as it was (--new-day starts another).`,
@@ -166,7 +175,9 @@ export async function startWithRenewalDay(
   print(
     finished
       ? `No configuration given: the plugin runs on its embedded defaults with the renewal day already played under ${dayDir} (--new-day plays a new one).`
-      : `No configuration given: the plugin runs on its embedded defaults (PGlite, local FlexCharge sandbox, local Stripe emulator, all kept under ${dayDir}) and ${kept ? 'goes on with' : 'plays'} a renewal day of ${kept?.subscriptions ?? subscriptions} subscriptions. Skip it with --no-demo or RENEWAL_DAY=off.`,
+      : keepsServices
+        ? `No configuration given: the plugin runs on its embedded defaults (PGlite, local FlexCharge sandbox, local Stripe emulator, all kept under ${dayDir}) and ${kept ? 'goes on with' : 'plays'} a renewal day of ${kept?.subscriptions ?? subscriptions} subscriptions. Skip it with --no-demo or RENEWAL_DAY=off.`
+        : `No configuration given: the plugin runs on its embedded defaults (PGlite, local FlexCharge sandbox, local Stripe emulator) and plays a renewal day of ${subscriptions} subscriptions, its emulators in memory: a day above ${MAX_KEPT_SUBSCRIPTIONS} subscriptions is not kept across a restart. Skip it with --no-demo or RENEWAL_DAY=off.`,
   );
   if (fileLogger) print(`Logs: ${fileLogger.path} (LOG_FORMAT=json or text shows them here instead)`);
 
@@ -179,7 +190,7 @@ export async function startWithRenewalDay(
       clock,
       database,
       startWorker: false,
-      localStateDir: dayDir,
+      ...(keepsServices ? { localStateDir: dayDir } : {}),
     });
   } catch (err) {
     await database.close();
