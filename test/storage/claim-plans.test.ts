@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { dueRows, fairClaim } from '../../plugin/storage/claim-due.js';
 import type { DatabaseHandle } from '../../plugin/storage/database.js';
 import { INBOX_CLAIM } from '../../plugin/storage/inbox-repository.js';
@@ -58,6 +58,24 @@ describe('claim query plans on large tables', () => {
   });
   after(() => handle.close());
 
+  /** Explains `query` and asserts it reads `table` through `index` and never scans it whole. */
+  async function assertReadThrough(query: RawBuilder<unknown>, table: string, index: string): Promise<void> {
+    const { rows } = await sql<{
+      'QUERY PLAN': [{ Plan: PlanNode }];
+    }>`explain (format json) ${query}`.execute(handle.db);
+    const plan = nodes(rows[0]?.['QUERY PLAN'][0].Plan as PlanNode);
+    const scans = plan.filter((n) => n['Relation Name'] === table);
+    const shown = JSON.stringify(plan.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']]));
+    assert.ok(
+      scans.some((n) => n['Index Name'] === index),
+      `${table} should be read through ${index}; plan: ${shown}`,
+    );
+    assert.ok(
+      !scans.some((n) => n['Node Type'] === 'Seq Scan'),
+      `${table} must not be scanned whole; plan: ${shown}`,
+    );
+  }
+
   for (const [claim, index] of [
     [INBOX_CLAIM, 'inbox_events_due_idx'],
     [TRANSMISSION_CLAIM, 'transmissions_due_idx'],
@@ -65,19 +83,7 @@ describe('claim query plans on large tables', () => {
   ] as const) {
     it(`claims ${claim.table} through ${index}`, async () => {
       const query = dueRows({ ...claim, now, limit: 10 });
-      const { rows } = await sql<{
-        'QUERY PLAN': [{ Plan: PlanNode }];
-      }>`explain (format json) ${query}`.execute(handle.db);
-      const plan = nodes(rows[0]?.['QUERY PLAN'][0].Plan as PlanNode);
-      const scans = plan.filter((n) => n['Relation Name'] === claim.table);
-      assert.ok(
-        scans.some((n) => n['Index Name'] === index),
-        `${claim.table} should be read through ${index}; plan: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`,
-      );
-      assert.ok(
-        !scans.some((n) => n['Node Type'] === 'Seq Scan'),
-        `${claim.table} must not be scanned whole`,
-      );
+      await assertReadThrough(query, claim.table, index);
       const due = await sql<{ id: unknown }>`${query}`.execute(handle.db);
       assert.equal(due.rows.length, 10);
     });
@@ -92,19 +98,7 @@ describe('claim query plans on large tables', () => {
         perMerchant: 4,
         rooms: [{ merchantId: 'm', room: 2 }],
       });
-      const { rows } = await sql<{
-        'QUERY PLAN': [{ Plan: PlanNode }];
-      }>`explain (format json) ${query}`.execute(handle.db);
-      const plan = nodes(rows[0]?.['QUERY PLAN'][0].Plan as PlanNode);
-      const scans = plan.filter((n) => n['Relation Name'] === claim.table);
-      assert.ok(
-        scans.some((n) => n['Index Name'] === index),
-        `${claim.table} should be read through ${index}; plan: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`,
-      );
-      assert.ok(
-        !scans.some((n) => n['Node Type'] === 'Seq Scan'),
-        `${claim.table} must not be scanned whole; plan: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']]))}`,
-      );
+      await assertReadThrough(query, claim.table, index);
     });
   }
 });
